@@ -1,0 +1,176 @@
+"""計画マスタ.xlsx → Master.  A master that cannot be used stops the run (exit 2) with a message
+that names the sheet and cell; department files are never judged against a broken master."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from .models import (BasicGoal, Department, Direction, Master, Measure, Policy, Scenario,
+                     StrategyMeasure)
+from .normalise import clean_text, norm_code, parse_year
+from .schema import label_key
+
+MASTER_FILE = "計画マスタ.xlsx"
+
+MASTER_SHEETS: dict[str, tuple[str, ...]] = {
+    "基本情報": ("項目", "値"),
+    "施策体系": ("基本政策番号", "基本政策名", "施策コード", "施策名", "展開方向コード", "展開方向名", "主担当課"),
+    "リスクシナリオ": ("目標番号", "事前に備えるべき目標", "リスクシナリオ番号", "起きてはならない最悪の事態"),
+    "総合戦略": ("基本目標番号", "基本目標", "具体的施策コード", "具体的施策", "数値目標"),
+    "課一覧": ("部局", "課", "課コード"),
+    "会計": ("会計",),
+}
+INFO_KEYS = ("自治体名", "総合計画名", "強靱化計画名", "総合戦略名", "計画年度", "計画期間終了", "金額単位")
+
+
+class MasterError(Exception):
+    """The master cannot be used; the message is for the planning division."""
+
+
+def _letter(col: int) -> str:
+    s = ""
+    while col:
+        col, r = divmod(col - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _read_table(wb: openpyxl.Workbook, sheet: str, labels: tuple[str, ...], name: str) -> list[tuple[int, dict[str, str]]]:
+    if sheet not in wb.sheetnames:
+        raise MasterError(f"{name}: シート「{sheet}」がありません。計画マスタには {'・'.join(MASTER_SHEETS)} のシートが必要です。")
+    rows = list(wb[sheet].iter_rows(values_only=True))
+    wanted = {label_key(lab): lab for lab in labels}
+    for h, row in enumerate(rows[:10]):
+        keys = [label_key(v) for v in row]
+        if all(k in keys for k in wanted):
+            index = {wanted[k]: keys.index(k) for k in wanted}
+            out = []
+            for r, data in enumerate(rows[h + 1:], start=h + 2):
+                rec = {lab: clean_text(data[i]) if i < len(data) else "" for lab, i in index.items()}
+                if any(rec.values()):
+                    out.append((r, rec))
+            return out
+    missing = "・".join(labels)
+    raise MasterError(f"{name} シート「{sheet}」: 見出し行（{missing}）が見つかりません。")
+
+
+def load_master(path: Path) -> Master:
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise MasterError(f"計画マスタが見つかりません: {path}")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is one message
+        raise MasterError(f"{name} を読み込めません（{type(exc).__name__}）。Excel で開けるか確認してください。") from exc
+    try:
+        tables = {s: _read_table(wb, s, labels, name) for s, labels in MASTER_SHEETS.items()}
+    finally:
+        wb.close()
+
+    info = {rec["項目"]: rec["値"] for _, rec in tables["基本情報"]}
+    for key in INFO_KEYS:
+        if not info.get(key):
+            raise MasterError(f"{name} シート「基本情報」: 項目「{key}」の値がありません。")
+    try:
+        start, _ = parse_year(info["計画年度"])
+        end, _ = parse_year(info["計画期間終了"])
+    except ValueError as exc:
+        raise MasterError(f"{name} シート「基本情報」: 計画年度・計画期間終了を読み取れません（{exc}）。R7 のように記入してください。") from exc
+    if start is None or end is None or not 0 <= end - start <= 9:
+        raise MasterError(f"{name} シート「基本情報」: 計画年度（{info['計画年度']}）と計画期間終了（{info['計画期間終了']}）の関係が正しくありません。")
+
+    def dup(sheet: str, row: int, col: int, code: str) -> MasterError:
+        return MasterError(f"{name} シート「{sheet}」セル {_letter(col)}{row}: コード「{code}」が重複しています。コードは一意にしてください。")
+
+    # 施策体系
+    policies: dict[str, str] = {}
+    policy_measures: dict[str, list[str]] = {}
+    measures: dict[str, dict] = {}
+    directions: dict[str, Direction] = {}
+    plain_measure_rows: set[str] = set()
+    for r, rec in tables["施策体系"]:
+        pc, mc, dc = norm_code(rec["基本政策番号"]), norm_code(rec["施策コード"]), norm_code(rec["展開方向コード"])
+        if not pc or not mc:
+            raise MasterError(f"{name} シート「施策体系」{r} 行目: 基本政策番号と施策コードは必須です。")
+        if policies.get(pc, rec["基本政策名"]) != rec["基本政策名"]:
+            raise MasterError(f"{name} シート「施策体系」{r} 行目: 基本政策番号「{pc}」の名称が他の行と異なります。")
+        policies[pc] = rec["基本政策名"]
+        if mc in measures:
+            m = measures[mc]
+            if m["policy"] != pc or m["name"] != rec["施策名"]:
+                raise dup("施策体系", r, 3, mc)
+        else:
+            measures[mc] = {"name": rec["施策名"], "policy": pc, "lead": rec["主担当課"], "dirs": []}
+            policy_measures.setdefault(pc, []).append(mc)
+        if dc:
+            if dc in directions:
+                raise dup("施策体系", r, 5, dc)
+            directions[dc] = Direction(dc, rec["展開方向名"], mc)
+            measures[mc]["dirs"].append(directions[dc])
+        elif mc in plain_measure_rows:
+            raise dup("施策体系", r, 3, mc)
+        else:
+            plain_measure_rows.add(mc)
+    if not measures:
+        raise MasterError(f"{name} シート「施策体系」に施策がありません。")
+    measure_objs = {c: Measure(c, m["name"], m["policy"], m["lead"], tuple(m["dirs"])) for c, m in measures.items()}
+    policy_objs = {c: Policy(c, n, tuple(policy_measures.get(c, ()))) for c, n in policies.items()}
+
+    # リスクシナリオ
+    risk_goals: dict[str, str] = {}
+    scenarios: dict[str, Scenario] = {}
+    for r, rec in tables["リスクシナリオ"]:
+        gc, sc = norm_code(rec["目標番号"]), norm_code(rec["リスクシナリオ番号"])
+        if gc:
+            risk_goals.setdefault(gc, rec["事前に備えるべき目標"])
+        if not sc:
+            continue
+        if sc in scenarios:
+            raise dup("リスクシナリオ", r, 3, sc)
+        goal = gc or sc.split("-")[0]
+        scenarios[sc] = Scenario(sc, rec["起きてはならない最悪の事態"], goal, risk_goals.get(goal, rec["事前に備えるべき目標"]))
+
+    # 総合戦略
+    goal_recs: dict[str, dict] = {}
+    strategy_measures: dict[str, StrategyMeasure] = {}
+    for r, rec in tables["総合戦略"]:
+        gc, mc = norm_code(rec["基本目標番号"]), norm_code(rec["具体的施策コード"])
+        if not gc:
+            continue
+        g = goal_recs.setdefault(gc, {"name": rec["基本目標"], "target": rec["数値目標"], "measures": []})
+        if rec["数値目標"] and rec["数値目標"] not in g["target"]:
+            g["target"] = (g["target"] + "\n" + rec["数値目標"]).strip()
+        if mc:
+            if mc in strategy_measures:
+                raise dup("総合戦略", r, 3, mc)
+            strategy_measures[mc] = StrategyMeasure(mc, rec["具体的施策"], gc)
+            g["measures"].append(strategy_measures[mc])
+    goals = {c: BasicGoal(c, g["name"], g["target"], tuple(g["measures"])) for c, g in goal_recs.items()}
+
+    # 課一覧
+    departments: dict[str, Department] = {}
+    codes_seen: dict[str, str] = {}
+    for r, rec in tables["課一覧"]:
+        dept = rec["課"].strip()
+        if not dept:
+            continue
+        code = norm_code(rec["課コード"])
+        if dept in departments:
+            raise MasterError(f"{name} シート「課一覧」セル B{r}: 課「{dept}」が重複しています。")
+        if code and code in codes_seen:
+            raise dup("課一覧", r, 3, code)
+        codes_seen[code] = dept
+        departments[dept] = Department(dept, rec["部局"], code)
+    if not departments:
+        raise MasterError(f"{name} シート「課一覧」に課がありません。")
+
+    accounts = tuple(dict.fromkeys(rec["会計"] for _, rec in tables["会計"] if rec["会計"]))
+    return Master(
+        path=path, city=info["自治体名"], plan_name=info["総合計画名"], resilience_name=info["強靱化計画名"],
+        strategy_name=info["総合戦略名"], start_year=start, end_year=end, unit=info["金額単位"],
+        policies=policy_objs, measures=measure_objs, directions=directions, scenarios=scenarios,
+        risk_goals=risk_goals, goals=goals, strategy_measures=strategy_measures,
+        departments=departments, accounts=accounts,
+    )

@@ -1,0 +1,317 @@
+"""Typed records passed between the stages.
+
+read → rows (with their origin) → validate → identify/merge → projects → render.
+Every record keeps where it came from so a problem or a merge decision can name the cell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Sheet names of the department template (DESIGN §2.2).
+SHEET_PLAN = "総合計画"
+SHEET_RESILIENCE = "国土強靱化"
+SHEET_STRATEGY = "総合戦略"
+SHEET_KPI = "成果指標"
+PROJECT_SHEETS = (SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY)
+DATA_SHEETS = (SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, SHEET_KPI)
+
+FUNDING_KEYS = ("国県支出金", "地方債", "その他", "一般財源")
+
+
+@dataclass(frozen=True, order=True)
+class Origin:
+    """Where a row came from: file name (relative to 提出/), sheet, 1-based Excel row."""
+
+    file: str
+    sheet: str
+    row: int
+
+    def cell(self, column_letter: str) -> str:
+        return f"{column_letter}{self.row}"
+
+
+# ---------------------------------------------------------------- master data
+@dataclass(frozen=True)
+class Direction:
+    code: str  # 展開方向コード, e.g. "3-4-1"
+    name: str
+    measure_code: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str  # 施策コード, e.g. "3-4"
+    name: str
+    policy_code: str  # 基本政策番号, e.g. "3"
+    lead_dept: str
+    directions: tuple[Direction, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    code: str
+    name: str
+    measures: tuple[str, ...] = ()  # 施策コード in master order
+
+
+@dataclass(frozen=True)
+class Scenario:
+    code: str  # e.g. "1-3"
+    text: str  # 起きてはならない最悪の事態
+    goal_code: str
+    goal_text: str  # 事前に備えるべき目標
+
+
+@dataclass(frozen=True)
+class StrategyMeasure:
+    code: str  # 具体的施策コード, e.g. "1-2"
+    name: str
+    goal_code: str
+
+
+@dataclass(frozen=True)
+class BasicGoal:
+    code: str  # 基本目標番号, e.g. "1"
+    name: str
+    target: str  # 数値目標
+    measures: tuple[StrategyMeasure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str  # 課
+    bureau: str  # 部局
+    code: str  # 課コード (text, keeps leading zeros)
+
+
+@dataclass
+class Master:
+    path: Path
+    city: str
+    plan_name: str
+    resilience_name: str
+    strategy_name: str
+    start_year: int  # 7 for R7
+    end_year: int  # 9 for R9
+    unit: str
+    policies: dict[str, Policy]
+    measures: dict[str, Measure]
+    directions: dict[str, Direction]
+    scenarios: dict[str, Scenario]
+    risk_goals: dict[str, str]  # 目標番号 -> 事前に備えるべき目標
+    goals: dict[str, BasicGoal]
+    strategy_measures: dict[str, StrategyMeasure]
+    departments: dict[str, Department]
+    accounts: tuple[str, ...]
+
+    @property
+    def years(self) -> tuple[str, ...]:
+        """Year labels of the rolling window, e.g. ("R7", "R8", "R9")."""
+        return tuple(f"R{y}" for y in range(self.start_year, self.end_year + 1))
+
+    @property
+    def first_year(self) -> str:
+        return self.years[0]
+
+
+# ---------------------------------------------------------------- input rows
+@dataclass
+class InputRow:
+    """One non-blank data row of a department sheet after normalisation.
+
+    `values` holds normalised field values keyed by field name (see schema.py);
+    `cells` maps field name -> A1 cell of the source, for problems and annotations.
+    """
+
+    origin: Origin
+    values: dict[str, object]
+    cells: dict[str, str]
+    raw_name: str = ""
+    has_error: bool = False
+
+    @property
+    def sheet(self) -> str:
+        return self.origin.sheet
+
+    def get(self, key: str, default: object = None) -> object:
+        v = self.values.get(key)
+        return default if v is None else v
+
+    def cell(self, key: str) -> str:
+        return self.cells.get(key, f"A{self.origin.row}")
+
+
+@dataclass(frozen=True)
+class ProjectKpi:
+    """A KPI attached to a project on the 総合戦略 sheet."""
+
+    name: str
+    unit: str
+    base: str
+    base_year: str
+    target: str
+    target_year: str
+    goal: str
+
+
+@dataclass
+class MeasureKpi:
+    """A 成果指標 row: KPI of a 施策, shown in the Word draft."""
+
+    origin: Origin
+    name: str
+    measure_code: str
+    unit: str
+    base: str
+    base_year: str
+    targets: dict[str, str]  # year label -> target text
+    final_target: str
+    final_year: str
+    source: str
+    strategy_kpi: bool
+    direction: str
+    dept: str = ""
+
+
+@dataclass
+class Project:
+    project_id: str
+    id_generated: bool
+    name: str
+    dept: str
+    match_key: str
+    # membership
+    in_plan: bool = False
+    in_resilience: bool = False
+    in_strategy: bool = False
+    # 総合計画
+    measure_code: str = ""
+    direction_code: str = ""
+    relisted_measures: tuple[str, ...] = ()  # 再掲施策コード (codes other than the primary)
+    status: str = ""  # 新規 / 継続 / 拡充
+    content: str = ""
+    account: str = ""
+    budget_kind: str = ""  # 予算区分
+    budget_page: str = ""  # 予算説明書頁
+    supplementary: bool = False  # 国補正予算
+    priority: bool = False  # 重点
+    budget: dict[str, int | None] = field(default_factory=dict)  # year label -> 千円 (None = not carried out)
+    funding: dict[str, int | None] = field(default_factory=dict)  # FUNDING_KEYS -> 千円 (first year)
+    sdgs: tuple[int, ...] = ()
+    note: str = ""
+    # 国土強靱化
+    scenarios: tuple[str, ...] = ()
+    resilience_field: str = ""
+    location: str = ""
+    actor: str = ""  # 事業主体
+    start_year: int | None = None  # Reiwa year number
+    end_year: int | None = None
+    total_cost: int | None = None
+    grants: str = ""
+    # 総合戦略
+    goals: tuple[str, ...] = ()  # 基本目標番号
+    strategy_measures: tuple[str, ...] = ()  # 具体的施策コード
+    kpis: tuple[ProjectKpi, ...] = ()
+    digital: bool = False
+    # bookkeeping
+    needs_review: bool = False  # 要確認: a source row carries an error
+    review_reasons: tuple[str, ...] = ()
+    sources: tuple[Origin, ...] = ()
+    names: tuple[str, ...] = ()  # every spelling seen
+
+    @property
+    def plans(self) -> tuple[str, ...]:
+        out = []
+        if self.in_plan:
+            out.append(SHEET_PLAN)
+        if self.in_resilience:
+            out.append(SHEET_RESILIENCE)
+        if self.in_strategy:
+            out.append(SHEET_STRATEGY)
+        return tuple(out)
+
+    def budget_total(self) -> int:
+        return sum(v for v in self.budget.values() if v)
+
+
+@dataclass(frozen=True)
+class MergeLogEntry:
+    origin: Origin
+    input_name: str
+    dept: str
+    project_id: str
+    rule: str  # 事業ID一致 / 名称一致 / 判定指定 / 単独
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name_a: str
+    dept_a: str
+    name_b: str
+    dept_b: str
+    score: float
+    source_a: str
+    source_b: str
+    reason: str = ""
+
+
+@dataclass
+class SourceFile:
+    """One file found in 提出/ and what became of it."""
+
+    path: Path
+    name: str
+    readable: bool = True
+    rows_read: int = 0
+    sheets: tuple[str, ...] = ()
+    # sheet -> {field -> column letter}; used to annotate returns
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    header_rows: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Totals:
+    """Budget figures every output must agree on (re-listed projects counted once)."""
+
+    by_year: dict[str, int]  # year label -> 千円
+    by_policy_year: dict[str, dict[str, int]]  # 基本政策番号 -> year -> 千円
+    by_measure_year: dict[str, dict[str, int]]  # 施策コード -> year -> 千円
+    by_funding: dict[str, int]  # FUNDING_KEYS (+ "未記入") -> 千円 of the first year
+
+
+@dataclass
+class Compilation:
+    """Everything a compile gathered, before anything is rendered."""
+
+    master: Master
+    files: list[SourceFile]
+    rows_read: int
+    rows_excluded: int
+    projects: list[Project]  # sorted by 施策コード, then 事業ID
+    measure_kpis: list[MeasureKpi]
+    merge_log: list[MergeLogEntry]
+    candidates: list[Candidate]
+    problems: list  # list[problems.Problem], sorted
+    totals: Totals
+    excluded_rows: list[Origin] = field(default_factory=list)
+    previous: object = None  # rolling.Comparison when --previous is given
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "エラー")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "警告")
+
+    def project(self, project_id: str) -> Project:
+        for p in self.projects:
+            if p.project_id == project_id:
+                return p
+        raise KeyError(project_id)

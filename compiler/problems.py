@@ -1,0 +1,215 @@
+"""Problems are data: a code, a severity, a place (file/sheet/cell) and a plain-Japanese message.
+
+Every stage appends to one `Report`; nothing is printed ad hoc.  The catalogue below holds
+each code's severity, its default 処置 and a message template that says how to fix it.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+ERROR = "エラー"
+WARNING = "警告"
+
+ACTION_EXCLUDED = "除外"
+ACTION_FILE_EXCLUDED = "ファイル除外"
+ACTION_REVIEW = "要確認"
+ACTION_KEPT = "取込"  # row kept as is, nothing to do but check
+ACTION_FIXED = "自動修正"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    code: str
+    severity: str
+    action: str
+    template: str
+
+
+def _t(code: str, severity: str, action: str, template: str) -> ProblemType:
+    return ProblemType(code, severity, action, template)
+
+
+CATALOGUE: dict[str, ProblemType] = {
+    p.code: p
+    for p in [
+        # ---- whole files
+        _t("file-unreadable", ERROR, ACTION_FILE_EXCLUDED,
+           "ファイルを読み込めません（{detail}）。Excel で開けるか確認し、.xlsx 形式で保存し直して提出してください。"),
+        _t("file-encrypted", ERROR, ACTION_FILE_EXCLUDED,
+           "パスワード付きのため読めません。パスワードを解除して保存し直し、再提出してください。"),
+        _t("file-not-xlsx", ERROR, ACTION_FILE_EXCLUDED,
+           "Excel ブック（.xlsx/.xlsm）ではありません（{detail}）。様式のブックに記入して提出してください。"),
+        _t("file-xls", ERROR, ACTION_FILE_EXCLUDED,
+           "旧形式（.xls）のブックです。Excel で「名前を付けて保存」から .xlsx 形式を選んで保存し直してください。"),
+        _t("file-too-large", ERROR, ACTION_FILE_EXCLUDED,
+           "ファイルが大きすぎるため読み込みを中止しました（{detail}）。不要なシートや書式を削除して保存し直してください。"),
+        _t("file-unsafe", ERROR, ACTION_FILE_EXCLUDED,
+           "ブックに安全でない内容が含まれているため読み込みを中止しました（{detail}）。様式のブックに記入し直してください。"),
+        _t("file-no-template-sheet", ERROR, ACTION_FILE_EXCLUDED,
+           "様式のシート（総合計画・国土強靱化・総合戦略・成果指標）が一つもありません。配布した様式に記入してください。"),
+        _t("file-unknown-type", ERROR, ACTION_FILE_EXCLUDED,
+           "提出フォルダに Excel 以外のファイルがあります（{detail}）。不要なら削除してください。"),
+        _t("file-same-dept", WARNING, ACTION_KEPT,
+           "同じ課（{detail}）のブックが複数提出されています。重複がないか確認してください。"),
+        # ---- sheets
+        _t("sheet-no-header", ERROR, ACTION_EXCLUDED,
+           "見出し行が見つかりません（先頭10行に「事業名」などの見出しが必要です）。様式の見出し行を元に戻してください。"),
+        _t("sheet-missing-column", ERROR, ACTION_EXCLUDED,
+           "必須の列「{detail}」がありません。様式の見出しを元に戻してください。このシートは取り込んでいません。"),
+        _t("sheet-unknown-column", WARNING, ACTION_KEPT,
+           "様式にない列「{detail}」は読み飛ばしました。必要な情報は備考に記入してください。"),
+        _t("sheet-duplicate-column", WARNING, ACTION_KEPT,
+           "列「{detail}」が複数あります。最初の列だけを読み取りました。"),
+        _t("sheet-hidden-rows", WARNING, ACTION_KEPT,
+           "非表示の行があります（{detail}）。非表示の行も取り込んでいます。不要な行は削除してください。"),
+        # ---- rows and cells
+        _t("row-no-name", ERROR, ACTION_EXCLUDED,
+           "事業名が空欄のため、この行は取り込んでいません。事業名を記入してください。"),
+        _t("row-no-dept", ERROR, ACTION_EXCLUDED,
+           "所管課が空欄のため、この行は取り込んでいません。所管課を記入してください。"),
+        _t("required-blank", ERROR, ACTION_REVIEW,
+           "必須項目「{column}」が空欄です。記入してください。"),
+        _t("unknown-dept", ERROR, ACTION_REVIEW,
+           "所管課「{value}」は課一覧にありません。正しい課名を選んでください。"),
+        _t("unknown-measure", ERROR, ACTION_REVIEW,
+           "施策コード「{value}」は施策体系にありません。施策体系の施策コード（例: 3-4）を選んでください。"),
+        _t("unknown-direction", ERROR, ACTION_REVIEW,
+           "展開方向コード「{value}」は施策体系にありません。施策体系の展開方向コード（例: 3-4-1）を選んでください。"),
+        _t("direction-mismatch", WARNING, ACTION_REVIEW,
+           "展開方向コード「{value}」は施策「{detail}」に属していません。施策コードと展開方向コードを確認してください。"),
+        _t("unknown-scenario", ERROR, ACTION_REVIEW,
+           "リスクシナリオ「{value}」はリスクシナリオ一覧にありません。番号（例: 1-3）を確認してください。"),
+        _t("unknown-goal", ERROR, ACTION_REVIEW,
+           "基本目標「{value}」は総合戦略にありません。基本目標番号（1〜{detail}）を記入してください。"),
+        _t("unknown-strategy-measure", ERROR, ACTION_REVIEW,
+           "具体的施策コード「{value}」は総合戦略にありません。番号を確認してください。"),
+        _t("unknown-account", ERROR, ACTION_REVIEW,
+           "会計「{value}」は会計一覧にありません。一覧から選んでください。"),
+        _t("bad-status", ERROR, ACTION_REVIEW,
+           "新継区分「{value}」は読み取れません。新規・継続・拡充のいずれかを選んでください。"),
+        _t("bad-money", ERROR, ACTION_REVIEW,
+           "「{column}」の金額「{value}」を数値として読み取れません。千円単位の数字だけを記入してください。"),
+        _t("negative-money", ERROR, ACTION_REVIEW,
+           "「{column}」に負の金額「{value}」があります。0 以上の千円単位で記入してください。"),
+        _t("absurd-money", ERROR, ACTION_REVIEW,
+           "「{column}」の金額「{value}」は大きすぎます（千円単位で1兆千円超）。単位を確認してください。"),
+        _t("bad-flag", WARNING, ACTION_REVIEW,
+           "「{column}」の値「{value}」は読み取れません。該当する場合は ○ を、しない場合は空欄にしてください。"),
+        _t("bad-code", ERROR, ACTION_REVIEW,
+           "「{column}」の「{value}」はコードとして読み取れません。例: 1-3。複数の場合は「、」で区切ってください。"),
+        _t("bad-sdg", ERROR, ACTION_REVIEW,
+           "SDGs「{value}」は 1〜17 の番号ではありません。番号を「、」で区切って記入してください。"),
+        _t("bad-year", ERROR, ACTION_REVIEW,
+           "「{column}」の年度「{value}」は読み取れません。R7・令和7年度・2025 のように記入してください。"),
+        _t("year-order", ERROR, ACTION_REVIEW,
+           "開始年度（{value}）が終了年度より後になっています。年度を確認してください。"),
+        _t("date-in-year", WARNING, ACTION_FIXED,
+           "「{column}」に日付「{value}」が入力されていたため年度として読み取りました。年度（R7 など）で記入してください。"),
+        _t("funding-mismatch", ERROR, ACTION_REVIEW,
+           "財源の合計（{detail}千円）が{column}（{value}千円）と一致しません。財源の内訳を確認してください。"),
+        _t("funding-without-budget", ERROR, ACTION_REVIEW,
+           "財源が記入されていますが{column}が空欄です。初年度の事業費を記入してください。"),
+        _t("no-location", WARNING, ACTION_REVIEW,
+           "実施箇所が空欄です。地域計画に実施箇所を明記しないと交付金の重点配分を受けられません。箇所（地区名・路線名など）を記入してください。"),
+        _t("formula-no-value", WARNING, ACTION_REVIEW,
+           "数式「{value}」の計算結果が保存されていません。Excel で開いて保存し直すか、値を直接入力してください。"),
+        _t("formula-error", ERROR, ACTION_REVIEW,
+           "セルがエラー値（{value}）です。数式を直すか、値を直接入力してください。"),
+        _t("control-chars", WARNING, ACTION_FIXED,
+           "「{column}」に制御文字が含まれていたため削除しました。"),
+        _t("text-too-long", WARNING, ACTION_FIXED,
+           "「{column}」が長すぎるため {detail} 文字で切り詰めました。要点を記入してください。"),
+        _t("kpi-blank", ERROR, ACTION_EXCLUDED,
+           "成果指標の指標名が空欄のため、この行は取り込んでいません。"),
+        # ---- merge
+        _t("conflict", WARNING, ACTION_REVIEW,
+           "同じ事業の「{column}」が行によって異なります（{detail}）。先の値「{value}」を採用しました。どちらが正しいか確認してください。"),
+        _t("decision-unmatched", WARNING, ACTION_KEPT,
+           "重複判定.xlsx の {value} に該当する事業が見つかりません。事業名と所管課を確認してください。"),
+        _t("decision-bad", WARNING, ACTION_KEPT,
+           "重複判定.xlsx の判定「{value}」は読み取れません。「同一」または「別」を記入してください。"),
+        _t("relist-no-primary", WARNING, ACTION_REVIEW,
+           "再掲の行しかありません（{detail}）。主たる施策の行に（再掲）を付けないでください。"),
+        _t("id-conflict", WARNING, ACTION_REVIEW,
+           "同じ事業ID「{value}」が異なる所管課・事業で使われています（{detail}）。事業IDを確認してください。"),
+        # ---- rolling plan
+        _t("status-continuing-not-in-previous", WARNING, ACTION_REVIEW,
+           "新継区分が「{value}」ですが前年度の計画にありません。新規ではないか確認してください。"),
+        _t("status-new-in-previous", WARNING, ACTION_REVIEW,
+           "新継区分が「新規」ですが前年度の計画にあります（{detail}）。継続ではないか確認してください。"),
+        _t("probable-renumbering", WARNING, ACTION_REVIEW,
+           "前年度の事業ID「{detail}」と所管課・事業名が同じです。事業IDが変わっていないか確認してください。"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    severity: str
+    file: str
+    sheet: str
+    cell: str
+    column: str
+    message: str
+    value: str
+    action: str
+
+    def sort_key(self) -> tuple:
+        return (0 if self.severity == ERROR else 1, self.file, self.sheet, _cell_key(self.cell), self.code)
+
+    def as_row(self) -> list[str]:
+        """The 検証結果 columns: 重要度, ファイル, シート, セル, 項目, 内容, 入力値, 処置."""
+        return [self.severity, self.file, self.sheet, self.cell, self.column, self.message, self.value, self.action]
+
+
+def _cell_key(cell: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + (ord(ch) - 64)
+    return (int(digits) if digits else 0, col)
+
+
+def make_problem(code: str, *, file: str = "", sheet: str = "", cell: str = "", column: str = "",
+                 value: object = "", detail: object = "", action: str | None = None) -> Problem:
+    kind = CATALOGUE[code]
+    text_value = "" if value is None else str(value)
+    if len(text_value) > 200:
+        text_value = text_value[:200] + "…"
+    message = kind.template.format(column=column, value=text_value, detail=detail)
+    return Problem(code, kind.severity, file, sheet, cell, column, message, text_value, action or kind.action)
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, code: str, **kwargs: object) -> Problem:
+        p = make_problem(code, **kwargs)  # type: ignore[arg-type]
+        self.problems.append(p)
+        return p
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.problems, key=Problem.sort_key)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == WARNING)
+
+    def by_code(self) -> Counter[str]:
+        return Counter(p.code for p in self.problems)
+
+    def flat(self) -> list[tuple[str, str, str, str]]:
+        """(file, sheet, cell, code) tuples: what tests assert."""
+        return sorted((p.file, p.sheet, p.cell, p.code) for p in self.problems)
