@@ -299,6 +299,8 @@ class Compilation:
     problems: list  # list[problems.Problem], sorted
     totals: Totals
     excluded_rows: list[Origin] = field(default_factory=list)
+    kpi_rows_read: int = 0
+    kpi_rows_excluded: int = 0
     previous: object = None  # rolling.Comparison when --previous is given
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -1,0 +1,178 @@
+"""The orchestrator: gather all data first (read → validate → identify → merge → candidates),
+then render every output into a temporary folder and move them into place together.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import read, validate as validate_stage
+from .candidates import find_candidates
+from .decisions import DECISION_FILE, load_decisions
+from .identify import SHEET_ORDER, group_rows
+from .master import MASTER_FILE, load_master
+from .merge import build_project, dedupe_generated_ids, merge_log
+from .models import Compilation, Project
+from .problems import Report
+from .totals import compute_totals
+
+log = logging.getLogger(__name__)
+
+CROSSREF_FILE = "クロスリファレンス.xlsx"
+DRAFT_FILE = "実施計画（案）.docx"
+RETURNS_DIR = "返送"
+
+
+class AccountingError(AssertionError):
+    """Rows read ≠ rows merged + rows excluded: a row was lost, which must never happen."""
+
+
+@contextmanager
+def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
+    log.info("%s …", name)
+    t0 = time.perf_counter()
+    yield
+    timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
+
+
+def _project_sort_key(master) -> Callable[[Project], tuple]:
+    order = {code: i for i, code in enumerate(master.measures)}
+    return lambda p: (order.get(p.measure_code, len(order)) if p.in_plan else len(order) + 1,
+                      p.direction_code, p.dept if not p.in_plan else "", p.project_id)
+
+
+def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int | None = None) -> Compilation:
+    """Read and merge one cycle; no file is written."""
+    cycle_dir = Path(cycle_dir)
+    timings: dict[str, float] = {}
+    report = Report()
+    with _stage(timings, "read"):
+        master = load_master(cycle_dir / MASTER_FILE)
+        paths, refused = read.discover(cycle_dir / "提出")
+        books = read.read_all(paths, master, workers=workers)
+        log.info("%d 件のブックを読み込みました", len(books))
+    with _stage(timings, "validate"):
+        for path, code, detail in refused:
+            report.add(code, file=path.name, detail=detail)
+        checked = validate_stage.validate(books, master, report)
+        _warn_same_dept(checked.files, checked.rows, report)
+    with _stage(timings, "identify"):
+        decisions = load_decisions(cycle_dir / DECISION_FILE, report)
+        groups = group_rows(checked.rows, decisions, report)
+        problem_index = _problems_by_row(report)
+        projects = [build_project(g, master, report, problem_index) for g in groups]
+        dedupe_generated_ids(projects)
+        log_entries = [e for g, p in zip(groups, projects) for e in merge_log(g, p)]
+        projects.sort(key=_project_sort_key(master))
+        log_entries.sort(key=lambda e: (e.origin.file, SHEET_ORDER.get(e.origin.sheet, 9), e.origin.row))
+    with _stage(timings, "candidates"):
+        candidates = find_candidates(projects, decisions)
+    comp = Compilation(
+        master=master, files=checked.files, rows_read=checked.rows_read, rows_excluded=len(checked.excluded),
+        projects=projects, measure_kpis=checked.kpis, merge_log=log_entries, candidates=candidates,
+        problems=report.sorted(), totals=compute_totals(projects, master), excluded_rows=sorted(checked.excluded),
+        timings=timings, kpi_rows_read=checked.kpi_rows_read, kpi_rows_excluded=len(checked.kpi_excluded),
+    )
+    check_accounting(comp)
+    if previous is not None:
+        from .rolling import compare_with_previous
+
+        with _stage(timings, "previous"):
+            comp.previous = compare_with_previous(comp, Path(previous))
+            comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
+    return comp
+
+
+def _problems_by_row(report: Report) -> dict:
+    from .models import Origin
+
+    index: dict = {}
+    for p in report.problems:
+        digits = "".join(ch for ch in p.cell if ch.isdigit())
+        if p.file and p.sheet and digits:
+            index.setdefault(Origin(p.file, p.sheet, int(digits)), []).append(p)
+    return index
+
+
+def _warn_same_dept(files, rows, report: Report) -> None:
+    """A file "belongs" to the 課 most of its rows name; two files of one 課 get a warning."""
+    counts: dict[str, dict[str, int]] = {}
+    for r in rows:
+        per = counts.setdefault(r.origin.file, {})
+        per[str(r.get("dept"))] = per.get(str(r.get("dept")), 0) + 1
+    owner: dict[str, str] = {}
+    for f in sorted(counts):
+        owner[f] = max(sorted(counts[f]), key=lambda d: counts[f][d])
+    by_owner: dict[str, list[str]] = {}
+    for f, d in owner.items():
+        by_owner.setdefault(d, []).append(f)
+    for d, fs in sorted(by_owner.items()):
+        if len(fs) > 1:
+            for f in fs[1:]:
+                report.add("file-same-dept", file=f, detail=f"{d}: {'・'.join(fs)}")
+
+
+def check_accounting(comp: Compilation) -> None:
+    logged = len(comp.merge_log)
+    if comp.rows_read != logged + comp.rows_excluded:
+        raise AccountingError(f"行の集計が合いません: 読込 {comp.rows_read} ≠ 統合ログ {logged} + 除外 {comp.rows_excluded}")
+
+
+def render(comp: Compilation, out_dir: Path) -> list[Path]:
+    """Write every output of a compilation into out_dir (a fresh folder)."""
+    from .render_docx import write_draft
+    from .render_xlsx import write_crossref
+    from .returns import write_returns
+
+    written: list[Path] = []
+    with _stage(comp.timings, "xlsx"):
+        write_crossref(comp, out_dir / CROSSREF_FILE)
+        written.append(out_dir / CROSSREF_FILE)
+    with _stage(comp.timings, "docx"):
+        write_draft(comp, out_dir / DRAFT_FILE)
+        written.append(out_dir / DRAFT_FILE)
+    with _stage(comp.timings, "returns"):
+        written += write_returns(comp, out_dir / RETURNS_DIR)
+    return written
+
+
+def build(cycle_dir: Path, output_dir: Path, *, previous: Path | None = None,
+          workers: int | None = None) -> Compilation:
+    """Compile a cycle and replace the outputs in output_dir atomically.
+
+    Everything is rendered into a temporary folder beside output_dir; only when all outputs
+    exist are they moved into place.  A failure leaves the previous outputs untouched.
+    """
+    comp = compile_cycle(cycle_dir, previous=previous, workers=workers)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=output_dir))
+    try:
+        render(comp, staging)
+        _swap_into_place(staging, output_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return comp
+
+
+def _swap_into_place(staging: Path, output_dir: Path) -> None:
+    for item in sorted(staging.iterdir()):
+        target = output_dir / item.name
+        if item.is_dir():
+            old = output_dir / f".old-{item.name}"
+            shutil.rmtree(old, ignore_errors=True)
+            if target.exists():
+                os.replace(target, old)
+            os.replace(item, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(item, target)
+    returns = output_dir / RETURNS_DIR
+    if not (staging / RETURNS_DIR).exists() and returns.exists():
+        shutil.rmtree(returns)

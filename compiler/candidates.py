@@ -1,0 +1,93 @@
+"""Duplicate candidates: pairs of projects a person should look at (never merged here).
+
+Blocking keeps it linear in practice: names are compared only within a 所管課, a 施策 or a
+risk scenario, with rapidfuzz's vectorised `cdist` (fuzz.ratio on match keys, which scores
+Japanese names without spaces sensibly) and a score cutoff.  Identical match keys in
+different 課 are listed too.  Pairs already decided in 重複判定.xlsx are left out.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .decisions import Decision
+from .models import Candidate, Project
+from .validate import dept_key
+
+SCORE_CUTOFF = 80
+MAX_BLOCK = 4000  # a block larger than this is split by the first character of the key
+
+
+def _source(p: Project) -> str:
+    o = p.sources[0]
+    return f"{o.file} {o.sheet} {o.row}行"
+
+
+def _blocks(projects: list[Project]) -> dict[tuple[str, str], list[int]]:
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, p in enumerate(projects):
+        blocks[("所管課", p.dept)].append(i)
+        for code in ((p.measure_code,) if p.measure_code else ()) + p.relisted_measures:
+            blocks[("施策", code)].append(i)
+        for code in p.scenarios:
+            blocks[("リスクシナリオ", code)].append(i)
+    return blocks
+
+
+_REASON = {"所管課": "同一課の類似名称", "施策": "同一施策の類似名称", "リスクシナリオ": "同一リスクシナリオの類似名称"}
+
+
+def find_candidates(projects: list[Project], decisions: list[Decision]) -> list[Candidate]:
+    keys = [p.match_key for p in projects]
+    decided = {frozenset((d.a, d.b)) for d in decisions}
+    best: dict[tuple[int, int], tuple[float, str]] = {}
+
+    def offer(i: int, j: int, score: float, reason: str) -> None:
+        a, b = (i, j) if (projects[i].project_id, i) < (projects[j].project_id, j) else (j, i)
+        if (a, b) not in best or score > best[(a, b)][0]:
+            best[(a, b)] = (score, reason)
+
+    for (kind, _code), members in sorted(_blocks(projects).items()):
+        if len(members) < 2:
+            continue
+        for chunk in _split(members, keys):
+            block_keys = [keys[i] for i in chunk]
+            scores = process.cdist(block_keys, block_keys, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
+                                   dtype=np.uint8, workers=1)
+            rows, cols = np.nonzero(np.triu(scores, k=1))
+            for r, c in zip(rows.tolist(), cols.tolist()):
+                i, j = chunk[r], chunk[c]
+                if keys[i] == keys[j] and projects[i].dept == projects[j].dept:
+                    reason = "同一課の同一名称（事業IDが異なる）"
+                else:
+                    reason = _REASON[kind]
+                offer(i, j, float(fuzz.ratio(keys[i], keys[j])), reason)
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        by_key[k].append(i)
+    for members in by_key.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                i, j = members[x], members[y]
+                if projects[i].dept != projects[j].dept:
+                    offer(i, j, 100.0, "他課の同一名称")
+    out: list[Candidate] = []
+    for (i, j), (score, reason) in best.items():
+        a, b = projects[i], projects[j]
+        pair = frozenset(((dept_key(a.dept), a.match_key), (dept_key(b.dept), b.match_key)))
+        if pair in decided:
+            continue
+        out.append(Candidate(a.name, a.dept, b.name, b.dept, round(score, 1), _source(a), _source(b), reason))
+    out.sort(key=lambda c: (-c.score, c.dept_a, c.name_a, c.dept_b, c.name_b, c.source_a, c.source_b))
+    return out
+
+
+def _split(members: list[int], keys: list[str]) -> list[list[int]]:
+    if len(members) <= MAX_BLOCK:
+        return [members]
+    parts: dict[str, list[int]] = defaultdict(list)
+    for i in members:
+        parts[keys[i][:1]].append(i)
+    return [p for _, p in sorted(parts.items())]

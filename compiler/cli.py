@@ -1,0 +1,99 @@
+"""Thin command line: parse arguments, call the library, turn domain errors into messages.
+
+Exit codes: 0 compiled, 1 data errors under --strict, 2 bad usage or unusable master.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .master import MasterError
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m compiler", description="一体策定コンパイラ: 各課の調書を一体の実施計画に編集します。")
+    sub = ap.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("compile", help="調書を読み込み、実施計画（案）とクロスリファレンスを出力します。")
+    c.add_argument("cycle_dir", type=Path, help="計画マスタ.xlsx と 提出/ がある年度のフォルダ")
+    c.add_argument("--output", type=Path, help="出力先フォルダ（省略時は output/<計画年度>/）")
+    c.add_argument("--previous", type=Path, help="前年度の出力フォルダ（前年度比較を作成します）")
+    c.add_argument("--strict", action="store_true", help="エラーが一件でもあれば終了コード 1 で終わります")
+    c.add_argument("--quiet", action="store_true", help="進捗を表示しません")
+    k = sub.add_parser("check", help="検証だけを行い、問題を一覧表示します（ファイルは書きません）。")
+    k.add_argument("cycle_dir", type=Path)
+    k.add_argument("--strict", action="store_true", help="エラーが一件でもあれば終了コード 1 で終わります")
+    t = sub.add_parser("templates", help="計画マスタから各課の調書様式を作成します。")
+    t.add_argument("master", type=Path, help="計画マスタ.xlsx")
+    t.add_argument("--output", type=Path, default=Path("input_templates"), help="出力先フォルダ")
+    t.add_argument("--previous", type=Path, help="前年度の出力（クロスリファレンス.xlsx かそのフォルダ）: 各課の事業を転記します")
+    return ap
+
+
+def _setup_logging(quiet: bool) -> None:
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    level = logging.WARNING if quiet or not interactive else logging.INFO
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _setup_logging(getattr(args, "quiet", False))
+    try:
+        if args.command == "compile":
+            return _compile(args)
+        if args.command == "check":
+            return _check(args)
+        return _templates(args)
+    except MasterError as exc:
+        print(f"計画マスタを使用できません: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except FileNotFoundError as exc:
+        print(f"ファイルが見つかりません: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _compile(args: argparse.Namespace) -> int:
+    from .build import build, compile_cycle  # noqa: F401
+    from .report import summary_lines
+
+    if not args.cycle_dir.is_dir():
+        print(f"年度フォルダが見つかりません: {args.cycle_dir}", file=sys.stderr)
+        return EXIT_USAGE
+    from .master import MASTER_FILE, load_master
+
+    master = load_master(args.cycle_dir / MASTER_FILE)
+    out = args.output or Path("output") / master.first_year
+    comp = build(args.cycle_dir, out, previous=args.previous)
+    for line in summary_lines(comp, out):
+        print(line)
+    return EXIT_DATA if args.strict and comp.errors else EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .build import compile_cycle
+    from .report import problem_table, summary_lines
+
+    if not args.cycle_dir.is_dir():
+        print(f"年度フォルダが見つかりません: {args.cycle_dir}", file=sys.stderr)
+        return EXIT_USAGE
+    comp = compile_cycle(args.cycle_dir)
+    for line in problem_table(comp.problems):
+        print(line)
+    for line in summary_lines(comp, None):
+        print(line)
+    return EXIT_DATA if args.strict and comp.errors else EXIT_OK
+
+
+def _templates(args: argparse.Namespace) -> int:
+    from .master import load_master
+    from .templates import write_templates
+
+    master = load_master(args.master)
+    paths = write_templates(master, args.output, args.previous)
+    print(f"{len(paths)} 課の調書様式を {args.output} に作成しました。")
+    return EXIT_OK

@@ -1,0 +1,282 @@
+"""WordprocessingML written as strings.
+
+The draft holds tens of thousands of table rows; python-docx objects per cell are far too slow
+(`table.cell()` is quadratic), so every paragraph and table of the body is written here as
+escaped XML text and parsed once at the end.  Only styles defined in `package.py` are used,
+which keeps each cell down to a few dozen bytes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence, Union
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+# page geometry in twips (1 mm = 56.7 twips); A4 = 210 × 297 mm
+A4_SHORT = 11906
+A4_LONG = 16838
+MARGIN = 1134  # 20 mm
+PORTRAIT_WIDTH = A4_SHORT - 2 * MARGIN  # 9638
+LANDSCAPE_WIDTH = A4_LONG - 2 * MARGIN  # 14570
+
+# Local stand-in for compiler.sanitize.safe_text (being written by another developer):
+# characters that XML 1.0 cannot hold, and lone surrogates, are dropped.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NEWLINES = re.compile("\r\n?")
+
+
+def safe_text(value: object) -> str:
+    """Any value → text Word's XML can hold (None → '')."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return _ILLEGAL.sub("", text)
+
+
+def esc(value: object) -> str:
+    """Sanitised and XML-escaped text (safe inside elements and double-quoted attributes)."""
+    text = safe_text(value)
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if '"' in text:
+        text = text.replace('"', "&quot;")
+    return text
+
+
+def run(text: object, rpr: str = "") -> str:
+    """One run; line breaks in the text become <w:br/>, tabs become spaces."""
+    body = esc(text)
+    if "\r" in body:
+        body = _NEWLINES.sub("\n", body)
+    if "\t" in body:
+        body = body.replace("\t", " ")
+    if "\n" in body:
+        body = body.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    return f'<w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r>'
+
+
+def char_style(style_id: str) -> str:
+    return f'<w:rPr><w:rStyle w:val="{style_id}"/></w:rPr>' if style_id else ""
+
+
+# A cell or paragraph holds plain text or spans of (text, character style id).
+Spans = tuple[tuple[str, str], ...]
+Content = Union[str, Spans]
+
+
+def runs(content: Content) -> str:
+    if isinstance(content, str):
+        return run(content) if content else ""
+    return "".join(run(text, char_style(style)) for text, style in content if text)
+
+
+def paragraph(content: Content = "", style: str = "", *, jc: str = "", keep_next: bool = False,
+              extra_ppr: str = "") -> str:
+    ppr = ""
+    if style:
+        ppr += f'<w:pStyle w:val="{style}"/>'
+    if keep_next:
+        ppr += "<w:keepNext/>"
+    ppr += extra_ppr
+    if jc:
+        ppr += f'<w:jc w:val="{jc}"/>'
+    head = f"<w:p><w:pPr>{ppr}</w:pPr>" if ppr else "<w:p>"
+    return f"{head}{runs(content)}</w:p>"
+
+
+def page_break() -> str:
+    return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+
+
+# ---------------------------------------------------------------- fields
+def field_runs(instruction: str, result: str = "", rpr: str = "", *, dirty: bool = False) -> str:
+    """A complex field (fldChar begin/separate/end) with a cached result."""
+    flag = ' w:dirty="true"' if dirty else ""
+    return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"{flag}/></w:r>'
+            f'<w:r>{rpr}<w:instrText xml:space="preserve"> {esc(instruction)} </w:instrText></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
+            f'{run(result, rpr) if result else ""}'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def page_number_paragraph() -> str:
+    """Centred `- 1 -` footer paragraph holding a PAGE field."""
+    return ('<w:p><w:pPr><w:pStyle w:val="Footer"/><w:jc w:val="center"/></w:pPr>'
+            f'{run("- ")}{field_runs("PAGE", "1")}{run(" -")}</w:p>')
+
+
+def toc_field(entries: Sequence[tuple[int, str]], placeholder: str) -> str:
+    """A TOC field whose cached result lists the headings (Word refreshes it with page numbers)."""
+    begin = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+             '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
+             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    items = [(level, text) for level, text in entries if 1 <= level <= 3] or [(1, placeholder)]
+    out: list[str] = []
+    last = len(items) - 1
+    for i, (level, text) in enumerate(items):
+        head = begin if i == 0 else ""
+        tail = end if i == last else ""
+        out.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{head}{run(text)}{tail}</w:p>')
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- sections
+def sect_pr(footer_rid: str, *, landscape: bool = False, restart_numbering: bool = False) -> str:
+    if landscape:
+        size = f'<w:pgSz w:w="{A4_LONG}" w:h="{A4_SHORT}" w:orient="landscape"/>'
+    else:
+        size = f'<w:pgSz w:w="{A4_SHORT}" w:h="{A4_LONG}"/>'
+    numbering = '<w:pgNumType w:start="1"/>' if restart_numbering else ""
+    return (f'<w:sectPr><w:footerReference w:type="default" r:id="{footer_rid}"/>'
+            f'<w:type w:val="nextPage"/>{size}'
+            f'<w:pgMar w:top="{MARGIN}" w:right="{MARGIN}" w:bottom="{MARGIN}" w:left="{MARGIN}" '
+            f'w:header="567" w:footer="510" w:gutter="0"/>{numbering}'
+            '<w:cols w:space="425"/><w:docGrid w:linePitch="360"/></w:sectPr>')
+
+
+def section_end(sect: str) -> str:
+    """The paragraph that closes a section (its sectPr describes the pages before it)."""
+    return f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/>{sect}</w:pPr></w:p>'
+
+
+# ---------------------------------------------------------------- tables
+@dataclass(frozen=True)
+class Col:
+    label: str
+    width: int  # twips
+    align: str = "L"  # L(eft) / C(entre) / R(ight)
+    group: str = ""  # consecutive columns sharing a group get a spanning top header cell
+
+
+@dataclass(frozen=True)
+class TotalRow:
+    """A bold, shaded row (合計)."""
+
+    cells: tuple[Content, ...]
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One shaded cell spanning the whole table (a group label inside a long list)."""
+
+    text: str
+
+
+Row = Union[Sequence[Content], TotalRow, GroupRow]
+
+_ALIGN_STYLE = {"L": "TableText", "C": "TableCenter", "R": "TableNum"}
+HEADER_FILL = "D9D9D9"
+TOTAL_FILL = "F2F2F2"
+GROUP_FILL = "EDEDED"
+MAX_ROWS = 300  # longer tables are split into several, each with its header
+
+_BORDERS = ('<w:tblBorders>'
+            '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+            '<w:left w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+            '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+            '<w:right w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+            '<w:insideH w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+            '<w:insideV w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+            '</w:tblBorders>')
+_CELL_MARGINS = ('<w:tblCellMar><w:top w:w="23" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>'
+                 '<w:bottom w:w="23" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>')
+_ROW = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+_HEADER_ROW = "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"
+_SPLIT_GAP = '<w:p><w:pPr><w:pStyle w:val="TableGap"/></w:pPr></w:p>'
+
+
+def _tc(width: int, style: str, content: Content, *, fill: str = "", span: int = 1, vmerge: str = "",
+        bold: bool = False) -> str:
+    pr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
+    if span > 1:
+        pr += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        pr += '<w:vMerge w:val="restart"/>'
+    elif vmerge:
+        pr += "<w:vMerge/>"
+    if fill:
+        pr += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
+    pr += '<w:vAlign w:val="center"/>'
+    body = runs(content)
+    if bold and body:
+        body = body.replace("<w:r><w:t ", "<w:r><w:rPr><w:b/></w:rPr><w:t ")
+    return f'<w:tc><w:tcPr>{pr}</w:tcPr><w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{body}</w:p></w:tc>'
+
+
+def _header(cols: Sequence[Col]) -> str:
+    if not any(c.group for c in cols):
+        cells = "".join(_tc(c.width, "TableHeading", c.label, fill=HEADER_FILL) for c in cols)
+        return f"{_HEADER_ROW}{cells}</w:tr>"
+    top: list[str] = []
+    bottom: list[str] = []
+    i = 0
+    while i < len(cols):
+        c = cols[i]
+        if not c.group:
+            top.append(_tc(c.width, "TableHeading", c.label, fill=HEADER_FILL, vmerge="restart"))
+            bottom.append(_tc(c.width, "TableHeading", "", fill=HEADER_FILL, vmerge="continue"))
+            i += 1
+            continue
+        j = i
+        while j < len(cols) and cols[j].group == c.group:
+            bottom.append(_tc(cols[j].width, "TableHeading", cols[j].label, fill=HEADER_FILL))
+            j += 1
+        top.append(_tc(sum(x.width for x in cols[i:j]), "TableHeading", c.group, fill=HEADER_FILL, span=j - i))
+        i = j
+    return f"{_HEADER_ROW}{''.join(top)}</w:tr>{_HEADER_ROW}{''.join(bottom)}</w:tr>"
+
+
+class _RowWriter:
+    """Pre-computes each column's cell prefix so a body row is a handful of string joins."""
+
+    def __init__(self, cols: Sequence[Col]) -> None:
+        self.cols = tuple(cols)
+        self.prefix = tuple(
+            f'<w:tc><w:tcPr><w:tcW w:w="{c.width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
+            f'<w:p><w:pPr><w:pStyle w:val="{_ALIGN_STYLE[c.align]}"/></w:pPr>'
+            for c in cols)
+        self.width = sum(c.width for c in cols)
+
+    def row(self, row: Row) -> str:
+        if isinstance(row, TotalRow):
+            cells = "".join(_tc(c.width, _ALIGN_STYLE[c.align], v, fill=TOTAL_FILL, bold=True)
+                            for c, v in zip(self.cols, row.cells))
+            return f"{_ROW}{cells}</w:tr>"
+        if isinstance(row, GroupRow):
+            cell = _tc(self.width, "TableText", row.text, fill=GROUP_FILL, span=len(self.cols), bold=True)
+            return f"{_ROW}{cell}</w:tr>"
+        parts = [_ROW]
+        for prefix, value in zip(self.prefix, row):
+            parts.append(prefix)
+            if value:
+                parts.append(run(value) if isinstance(value, str) else runs(value))
+            parts.append("</w:p></w:tc>")
+        parts.append("</w:tr>")
+        return "".join(parts)
+
+
+def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS) -> str:
+    """A bordered table with a repeated, shaded header; split every `max_rows` body rows."""
+    writer = _RowWriter(cols)
+    grid = "".join(f'<w:gridCol w:w="{c.width}"/>' for c in cols)
+    head = (f'<w:tbl><w:tblPr><w:tblStyle w:val="PlanTable"/><w:tblW w:w="{writer.width}" w:type="dxa"/>'
+            f'<w:tblInd w:w="0" w:type="dxa"/>{_BORDERS}<w:tblLayout w:type="fixed"/>{_CELL_MARGINS}'
+            f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+            f'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{_header(cols)}')
+    chunks: list[str] = [head]
+    count = 0
+    for row in rows:
+        if count == max_rows:
+            chunks.append(f"</w:tbl>{_SPLIT_GAP}{head}")
+            count = 0
+        chunks.append(writer.row(row))
+        count += 1
+    chunks.append("</w:tbl>")
+    return "".join(chunks)

@@ -1,0 +1,151 @@
+"""Identify stage: which input rows are one project (DESIGN §3), in rule order.
+
+1. 重複判定.xlsx decisions (同一 merges, 別 keeps apart and overrides rules 2–3);
+2. the same non-empty 事業ID;
+3. the same 所管課 and match key — unless both sides carry different explicit 事業IDs;
+4. otherwise separate (similar names go to the candidate list, never merged).
+
+Groups are built with a union–find over rows in a stable order (file, sheet, row), so the
+result does not depend on the order in which files were found.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .decisions import Decision
+from .models import InputRow, Master, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY
+from .normalise import match_key
+from .problems import Report
+from .validate import dept_key
+
+RULE_DECISION = "判定指定"
+RULE_ID = "事業ID一致"
+RULE_NAME = "名称一致"
+RULE_SINGLE = "単独"
+SHEET_ORDER = {SHEET_PLAN: 0, SHEET_RESILIENCE: 1, SHEET_STRATEGY: 2}
+
+
+def row_order(row: InputRow) -> tuple:
+    return (row.origin.file, SHEET_ORDER.get(row.origin.sheet, 9), row.origin.row)
+
+
+@dataclass
+class Group:
+    rows: list[InputRow]
+    rules: dict[int, str] = field(default_factory=dict)  # index in rows -> rule
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.apart: dict[int, set[int]] = {}  # root -> roots it must never join
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int, ids: list[set[str]] | None = None) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if rb in self.apart.get(ra, set()):
+            return False
+        if ids is not None and ids[ra] and ids[rb] and ids[ra] != ids[rb]:
+            return False  # two explicit, different 事業IDs are two projects
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        merged = self.apart.pop(ra, set()) | self.apart.pop(rb, set())
+        if merged:
+            self.apart[ra] = merged
+            for other in merged:
+                self.apart[other] = {ra if x in (ra, rb) else x for x in self.apart.get(other, set())}
+        if ids is not None:
+            ids[ra] = ids[ra] | ids[rb]
+        return True
+
+    def keep_apart(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.apart.setdefault(ra, set()).add(rb)
+            self.apart.setdefault(rb, set()).add(ra)
+
+
+def group_rows(rows: list[InputRow], decisions: list[Decision], report: Report,
+               decision_file: str = "重複判定.xlsx") -> list[Group]:
+    rows = sorted(rows, key=row_order)
+    n = len(rows)
+    uf = _UnionFind(n)
+    sides: dict[tuple[str, str], list[int]] = {}
+    by_id: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        sides.setdefault((dept_key(str(r.get("dept", ""))), match_key(r.raw_name)), []).append(i)
+        rid = str(r.get("id", ""))
+        if rid:
+            by_id.setdefault(rid, []).append(i)
+    decided: dict[int, str] = {}
+    # rule 1: decisions. 別 first, so that no later rule can cross it.
+    for d in sorted(decisions, key=lambda d: d.row):
+        a, b = sides.get(d.a, []), sides.get(d.b, [])
+        if not a or not b:
+            report.add("decision-unmatched", file=decision_file, sheet="", cell=f"A{d.row}", value=d.label)
+            continue
+        if not d.same:
+            for i in a:
+                for j in b:
+                    uf.keep_apart(i, j)
+    for d in sorted(decisions, key=lambda d: d.row):
+        a, b = sides.get(d.a, []), sides.get(d.b, [])
+        if d.same and a and b:
+            for i in a + b:
+                if uf.union(a[0], i):
+                    decided[i] = RULE_DECISION
+    # rule 2: same 事業ID
+    ids = [{str(r.get("id"))} if r.get("id") else set() for r in rows]
+    for rid, members in by_id.items():
+        for i in members[1:]:
+            uf.union(members[0], i)
+    # roots' explicit IDs (after rule 1 and 2 unions)
+    root_ids: list[set[str]] = [set() for _ in range(n)]
+    for i in range(n):
+        root_ids[uf.find(i)] |= ids[i]
+    # rule 3: same 所管課 and match key
+    for members in sides.values():
+        for i in members[1:]:
+            uf.union(members[0], i, root_ids)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(uf.find(i), []).append(i)
+    out: list[Group] = []
+    for members in groups.values():
+        g = Group([rows[i] for i in members])
+        if len(members) > 1:
+            id_count: dict[str, int] = {}
+            side_count: dict[tuple[str, str], int] = {}
+            for i in members:
+                if ids[i]:
+                    id_count[next(iter(ids[i]))] = id_count.get(next(iter(ids[i])), 0) + 1
+                key = (dept_key(str(rows[i].get("dept", ""))), match_key(rows[i].raw_name))
+                side_count[key] = side_count.get(key, 0) + 1
+            for k, i in enumerate(members):
+                if ids[i] and id_count[next(iter(ids[i]))] > 1:
+                    g.rules[k] = RULE_ID
+                elif side_count[(dept_key(str(rows[i].get("dept", ""))), match_key(rows[i].raw_name))] > 1:
+                    g.rules[k] = RULE_NAME
+                else:
+                    g.rules[k] = decided.get(i, RULE_DECISION)
+        else:
+            g.rules[0] = RULE_SINGLE
+        out.append(g)
+    return out
+
+
+def generated_id(master: Master, dept: str, key: str) -> str:
+    """A 事業ID for a project without one: stable, from 所管課 and match key."""
+    d = master.departments.get(dept)
+    prefix = d.code if d and d.code else "X"
+    digest = hashlib.sha1(f"{dept_key(dept)}\x00{key}".encode("utf-8")).hexdigest()[:6].upper()
+    return f"{prefix}-G{digest}"

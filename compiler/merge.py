@@ -1,0 +1,195 @@
+"""Merge stage: a group of rows → one Project (DESIGN §3, field ownership and 再掲).
+
+Each field comes from the sheet that owns it: 施策/budget/content from 総合計画, risk
+scenarios/location/period from 国土強靱化, goals/KPIs from 総合戦略.  Code lists are united.
+Where two rows of the same sheet disagree on a scalar, the first in the stable order wins
+and a warning names both cells.  Budget comes from the primary 総合計画 row only.
+"""
+from __future__ import annotations
+
+from .identify import Group, generated_id, row_order
+from .models import (FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, InputRow, Master,
+                     MergeLogEntry, Project, ProjectKpi)
+from .normalise import display_name, match_key, year_label
+from .problems import ERROR, Report
+
+PLAN_SCALARS = ("status", "content", "account", "budget_kind", "budget_page", "direction")
+RES_SCALARS = ("location", "actor", "start_year", "end_year", "total_cost", "field", "grants")
+
+
+def _first(rows: list[InputRow], key: str, report: Report, label: str) -> object:
+    """The first non-blank value; a different later value is a conflict warning."""
+    chosen: InputRow | None = None
+    for r in rows:
+        v = r.values.get(key)
+        if v in (None, "", ()):
+            continue
+        if chosen is None:
+            chosen = r
+        elif v != chosen.values.get(key):
+            first = chosen.values.get(key)
+            report.add("conflict", file=r.origin.file, sheet=r.origin.sheet, cell=r.cell(key), column=label,
+                       value=_show(first), detail=f"{chosen.origin.file} {chosen.origin.sheet}!{chosen.cell(key)}「{_show(first)}」"
+                                                  f" と {r.origin.file} {r.origin.sheet}!{r.cell(key)}「{_show(v)}」")
+    return None if chosen is None else chosen.values.get(key)
+
+
+def _show(v: object) -> str:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    if isinstance(v, tuple):
+        return "、".join(str(x) for x in v)
+    return str(v)
+
+
+def _union(rows: list[InputRow], key: str) -> tuple:
+    out: list = []
+    for r in rows:
+        for code in r.values.get(key) or ():
+            if code not in out:
+                out.append(code)
+    return tuple(out)
+
+
+LABELS = {"status": "新継区分", "content": "事業内容", "account": "会計", "budget_kind": "予算区分",
+          "budget_page": "予算説明書頁", "direction": "展開方向コード", "location": "実施箇所", "actor": "事業主体",
+          "start_year": "開始年度", "end_year": "終了年度", "total_cost": "全体事業費（千円）", "field": "施策分野",
+          "grants": "活用予定の交付金等", "measure": "施策コード"}
+
+
+def build_project(group: Group, master: Master, report: Report, problem_index: dict) -> Project:
+    rows = sorted(group.rows, key=row_order)
+    plan = [r for r in rows if r.sheet == SHEET_PLAN]
+    res = [r for r in rows if r.sheet == SHEET_RESILIENCE]
+    strat = [r for r in rows if r.sheet == SHEET_STRATEGY]
+    primaries = [r for r in plan if not r.values.get("relist")]
+    if plan and not primaries:
+        report.add("relist-no-primary", file=plan[0].origin.file, sheet=SHEET_PLAN, cell=plan[0].cell("name"),
+                   column="事業名", value=plan[0].raw_name, detail=plan[0].raw_name)
+        primaries = plan[:1]
+    primary = primaries[0] if plan else None
+    lead = primary or rows[0]
+    name = display_name(lead.raw_name)
+    dept = str(lead.values.get("dept", ""))
+    key = match_key(lead.raw_name)
+    p = Project(project_id="", id_generated=False, name=name, dept=dept, match_key=key)
+    p.in_plan, p.in_resilience, p.in_strategy = bool(plan), bool(res), bool(strat)
+    if primary is not None:
+        _fill_plan(p, primary, primaries, plan, master, report)
+    if res:
+        _fill_resilience(p, res, report)
+    if strat:
+        _fill_strategy(p, strat)
+    ids = [str(r.values.get("id")) for r in ([primary] if primary else []) + rows if r and r.values.get("id")]
+    if ids:
+        p.project_id = ids[0]
+    else:
+        p.project_id, p.id_generated = generated_id(master, dept, key), True
+    depts = sorted({str(r.values.get("dept", "")) for r in rows if r.values.get("id") == p.project_id})
+    if not p.id_generated and len(depts) > 1:
+        report.add("id-conflict", file=lead.origin.file, sheet=lead.origin.sheet, cell=lead.cell("id"),
+                   column="事業ID", value=p.project_id, detail="・".join(depts))
+    p.sources = tuple(r.origin for r in rows)
+    p.names = tuple(dict.fromkeys(r.raw_name for r in rows))
+    reasons = []
+    for r in rows:
+        if r.has_error:
+            for prob in problem_index.get(r.origin, ()):
+                if prob.severity == ERROR:
+                    reasons.append(f"{r.origin.file} {r.origin.sheet}!{prob.cell}: {prob.message}")
+    p.needs_review = any(r.has_error for r in rows)
+    p.review_reasons = tuple(dict.fromkeys(reasons))
+    return p
+
+
+def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: list[InputRow],
+               master: Master, report: Report) -> None:
+    v = primary.values
+    p.measure_code = str(v.get("measure") or "")
+    for other in primaries[1:]:
+        om = other.values.get("measure")
+        if om and om != p.measure_code:
+            report.add("conflict", file=other.origin.file, sheet=SHEET_PLAN, cell=other.cell("measure"),
+                       column="施策コード", value=p.measure_code,
+                       detail=f"{primary.origin.file} {SHEET_PLAN}!{primary.cell('measure')}「{p.measure_code}」 と "
+                              f"{other.origin.file} {SHEET_PLAN}!{other.cell('measure')}「{om}」。後者は再掲として扱います")
+        for y in master.years:
+            a, b = v.get(f"budget:{y}"), other.values.get(f"budget:{y}")
+            if b is not None and a != b:
+                report.add("conflict", file=other.origin.file, sheet=SHEET_PLAN, cell=other.cell(f"budget:{y}"),
+                           column=f"{y}事業費（千円）", value=_show(a),
+                           detail=f"{primary.origin.file} {SHEET_PLAN}!{primary.cell(f'budget:{y}')}「{_show(a)}」 と "
+                                  f"{other.origin.file} {SHEET_PLAN}!{other.cell(f'budget:{y}')}「{_show(b)}」。主たる行の額を採用します")
+    relisted: list[str] = []
+    for r in plan:
+        codes = ([r.values.get("measure")] if r is not primary else []) + list(r.values.get("relisted") or ())
+        for c in codes:
+            if c and c != p.measure_code and c not in relisted:
+                relisted.append(str(c))
+    p.relisted_measures = tuple(relisted)
+    ordered = [primary] + [r for r in primaries if r is not primary]
+    p.status = str(_first(ordered, "status", report, LABELS["status"]) or "")
+    p.content = str(_first(ordered, "content", report, LABELS["content"]) or "")
+    p.account = str(_first(ordered, "account", report, LABELS["account"]) or "")
+    p.budget_kind = str(_first(ordered, "budget_kind", report, LABELS["budget_kind"]) or "")
+    p.budget_page = str(_first(ordered, "budget_page", report, LABELS["budget_page"]) or "")
+    p.direction_code = str(v.get("direction") or "")
+    p.supplementary = any(bool(r.values.get("supplementary")) for r in plan)
+    p.priority = any(bool(r.values.get("priority")) for r in plan)
+    p.budget = {y: v.get(f"budget:{y}") for y in master.years}  # type: ignore[misc]
+    p.funding = {k: v.get(f"fund:{k}") for k in FUNDING_KEYS}  # type: ignore[misc]
+    p.sdgs = tuple(sorted(set(_union(plan, "sdgs"))))
+    p.note = "／".join(dict.fromkeys(str(r.values.get("note")) for r in plan if r.values.get("note")))
+
+
+def _fill_resilience(p: Project, res: list[InputRow], report: Report) -> None:
+    p.scenarios = tuple(sorted(_union(res, "scenarios"), key=_code_sort))
+    p.location = str(_first(res, "location", report, LABELS["location"]) or "")
+    p.actor = str(_first(res, "actor", report, LABELS["actor"]) or "市")
+    p.start_year = _first(res, "start_year", report, LABELS["start_year"])  # type: ignore[assignment]
+    p.end_year = _first(res, "end_year", report, LABELS["end_year"])  # type: ignore[assignment]
+    p.total_cost = _first(res, "total_cost", report, LABELS["total_cost"])  # type: ignore[assignment]
+    p.resilience_field = str(_first(res, "field", report, LABELS["field"]) or "")
+    p.grants = str(_first(res, "grants", report, LABELS["grants"]) or "")
+
+
+def _fill_strategy(p: Project, strat: list[InputRow]) -> None:
+    p.goals = tuple(sorted(_union(strat, "goals"), key=_code_sort))
+    p.strategy_measures = tuple(sorted(_union(strat, "strategy_measures"), key=_code_sort))
+    p.digital = any(bool(r.values.get("digital")) for r in strat)
+    kpis: list[ProjectKpi] = []
+    for r in strat:
+        v = r.values
+        if not v.get("kpi_name"):
+            continue
+        k = ProjectKpi(str(v.get("kpi_name")), str(v.get("kpi_unit") or ""), str(v.get("kpi_base") or ""),
+                       year_label(v.get("kpi_base_year") if isinstance(v.get("kpi_base_year"), int) else None),
+                       str(v.get("kpi_target") or ""),
+                       year_label(v.get("kpi_target_year") if isinstance(v.get("kpi_target_year"), int) else None),
+                       (v.get("goals") or ("",))[0])
+        if k not in kpis:
+            kpis.append(k)
+    p.kpis = tuple(kpis)
+    if not p.grants:
+        p.grants = "／".join(dict.fromkeys(str(r.values.get("grants")) for r in strat if r.values.get("grants")))
+
+
+def _code_sort(code: str) -> tuple:
+    return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in str(code).split("-"))
+
+
+def merge_log(group: Group, project: Project) -> list[MergeLogEntry]:
+    return [MergeLogEntry(r.origin, r.raw_name, str(r.values.get("dept", "")), project.project_id, group.rules[i])
+            for i, r in enumerate(group.rows)]
+
+
+def dedupe_generated_ids(projects: list[Project]) -> None:
+    """Two projects kept apart by a 別 decision can share an ID: suffix the later ones stably."""
+    seen: dict[str, list[Project]] = {}
+    for p in projects:
+        seen.setdefault(p.project_id, []).append(p)
+    for pid, ps in seen.items():
+        if len(ps) > 1:
+            for n, p in enumerate(sorted(ps, key=lambda p: (tuple(sorted(p.names)), p.plans)), start=1):
+                if n > 1:
+                    p.project_id = f"{pid}-{n}"

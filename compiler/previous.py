@@ -1,0 +1,87 @@
+"""Reading a previous compile's `事業一覧` (クロスリファレンス.xlsx, DESIGN §5.1).
+
+Used by `make templates --previous` (pre-filled department workbooks) and by the rolling-plan
+comparison.  Every value comes back as text: codes such as `0301-012` or `1-3` must never become
+numbers or dates, so cells are read with openpyxl and converted here, not guessed by pandas.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from .normalise import clean_text
+from .schema import label_key
+
+CROSSREF_FILE = "クロスリファレンス.xlsx"
+PROJECT_SHEET = "事業一覧"
+HEADER_SEARCH_ROWS = 10
+
+
+class PreviousError(Exception):
+    """The previous compile cannot be read; the message is for the planning division."""
+
+
+def crossref_path(path: Path) -> Path:
+    """A workbook path, or a directory holding クロスリファレンス.xlsx."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / CROSSREF_FILE
+    if not path.is_file():
+        raise PreviousError(f"前回の集約結果が見つかりません: {path}（{CROSSREF_FILE} またはそのフォルダを指定してください）")
+    return path
+
+
+def read_previous_projects(path: Path) -> list[dict[str, str]]:
+    """One dict per project row of `事業一覧`, keyed by the header label as written, values as text."""
+    book = crossref_path(path)
+    try:
+        wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any reader failure is one message
+        raise PreviousError(f"{book.name} を読み込めません（{type(exc).__name__}）。") from exc
+    try:
+        if PROJECT_SHEET not in wb.sheetnames:
+            raise PreviousError(f"{book.name} にシート「{PROJECT_SHEET}」がありません。")
+        rows = [tuple(r) for r in wb[PROJECT_SHEET].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    return _records(rows, book.name)
+
+
+def _records(rows: list[tuple[object, ...]], name: str) -> list[dict[str, str]]:
+    header_at = _header_index(rows)
+    if header_at is None:
+        raise PreviousError(f"{name} シート「{PROJECT_SHEET}」: 見出し行（事業ID・事業名・所管課）が見つかりません。")
+    labels = [clean_text(v) for v in rows[header_at]]
+    columns = [(i, lab) for i, lab in enumerate(labels) if lab]
+    seen: set[str] = set()
+    unique = []
+    for i, lab in columns:  # a repeated label: the first column wins
+        if lab not in seen:
+            seen.add(lab)
+            unique.append((i, lab))
+    out: list[dict[str, str]] = []
+    for data in rows[header_at + 1:]:
+        rec = {lab: clean_text(data[i]) if i < len(data) else "" for i, lab in unique}
+        if any(rec.values()):
+            out.append(rec)
+    return out
+
+
+def _header_index(rows: list[tuple[object, ...]]) -> int | None:
+    wanted = {label_key(x) for x in ("事業ID", "事業名", "所管課")}
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        if wanted <= {label_key(v) for v in row}:
+            return i
+    return None
+
+
+def field(record: dict[str, str], label: str) -> str:
+    """A record's value for `label`, matched like template headers (NFKC, no white space)."""
+    if label in record:
+        return record[label]
+    key = label_key(label)
+    for lab, value in record.items():
+        if label_key(lab) == key:
+            return value
+    return ""

@@ -1,0 +1,47 @@
+"""Console views of a compilation: the problem table and the closing summary."""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from .models import Compilation
+from .problems import Problem
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, n: int) -> str:
+    if width(text) > n:
+        out = ""
+        for ch in text:
+            if width(out + ch) > n - 1:
+                break
+            out += ch
+        text = out + "…"
+    return text + " " * (n - width(text))
+
+
+def problem_table(problems: list[Problem]) -> list[str]:
+    head = f"{pad('重要度', 6)} {pad('ファイル', 30)} {pad('シート', 10)} {pad('セル', 6)} 内容"
+    lines = [head, "-" * 100]
+    for p in problems:
+        lines.append(f"{pad(p.severity, 6)} {pad(p.file, 30)} {pad(p.sheet, 10)} {pad(p.cell, 6)} {p.message}")
+    return lines
+
+
+def summary_lines(comp: Compilation, out: Path | None) -> list[str]:
+    plans = [sum(1 for p in comp.projects if p.in_plan), sum(1 for p in comp.projects if p.in_resilience),
+             sum(1 for p in comp.projects if p.in_strategy)]
+    readable = sum(1 for f in comp.files if f.readable)
+    lines = [
+        f"ブック {len(comp.files)} 件（読込 {readable} 件・除外 {len(comp.files) - readable} 件）",
+        f"行の集計: 読込 {comp.rows_read} 行 = 統合 {len(comp.merge_log)} 行 + 除外 {comp.rows_excluded} 行",
+        f"事業 {len(comp.projects)} 件（総合計画 {plans[0]}・国土強靱化 {plans[1]}・総合戦略 {plans[2]}）、"
+        f"重複候補 {len(comp.candidates)} 組",
+        f"問題: エラー {comp.errors} 件・警告 {comp.warnings} 件",
+    ]
+    if out is not None:
+        lines.append(f"出力先: {out}")
+    return lines
