@@ -126,7 +126,7 @@ def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: l
         for c in codes:
             if c and c != p.measure_code and c not in relisted:
                 relisted.append(str(c))
-    p.relisted_measures = tuple(relisted)
+    p.relisted_measures = tuple(sorted(relisted, key=_code_sort))
     ordered = [primary] + [r for r in primaries if r is not primary]
     p.status = str(_first(ordered, "status", report, LABELS["status"]) or "")
     p.content = str(_first(ordered, "content", report, LABELS["content"]) or "")

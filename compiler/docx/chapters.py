@@ -1,0 +1,165 @@
+"""第4章 国土強靱化, 第5章 総合戦略 and 第6章 事業費の見通し (portrait pages)."""
+from __future__ import annotations
+
+from compiler.models import FUNDING_KEYS, BasicGoal, Project, Scenario
+
+from .base import NO_PROJECT, Body, Context, joined, mark, money, period, project_cost, reiwa
+from .front import chapter_title
+from .ooxml import PORTRAIT_WIDTH, Col, TotalRow
+
+UNFILLED = "未記入"
+
+
+def _name_and_id(p: Project) -> tuple[tuple[str, str], ...]:
+    return ((p.name, ""), (f"\n{p.project_id}", "IdText"))
+
+
+# ---------------------------------------------------------------- 第4章
+RESILIENCE_COLS = (Col("事業名", 3000), Col("所管課", 1400), Col("実施箇所", 2000), Col("事業期間", 1000, "C"),
+                   Col("事業費（千円）", 1400, "R"), Col("事業主体", 838, "C"))
+
+
+def scenario_groups(ctx: Context) -> list[tuple[str, str, list[Scenario]]]:
+    """(目標番号, 事前に備えるべき目標, scenarios) in master order."""
+    groups: dict[str, list[Scenario]] = {}
+    for s in ctx.master.scenarios.values():
+        groups.setdefault(s.goal_code, []).append(s)
+    return [(code, ctx.master.risk_goals.get(code) or scenarios[0].goal_text, scenarios)
+            for code, scenarios in groups.items()]
+
+
+def resilience_chapter(body: Body, ctx: Context) -> None:
+    m = ctx.master
+    body.heading(1, chapter_title(4))
+    body.para(f"{m.resilience_name}で設定した「事前に備えるべき目標」と「起きてはならない最悪の事態」"
+              "（リスクシナリオ）ごとに、対応する事業を示します。対応する事業のないリスクシナリオは、"
+              "脆弱性評価において対応方策を検討する必要があります。")
+    body.lead("リスクシナリオ別の対応状況")
+    rows: list = []
+    for _code, _goal, scenarios in scenario_groups(ctx):
+        for s in scenarios:
+            projects = ctx.by_scenario.get(s.code, [])
+            located = sum(1 for p in projects if p.location)
+            rows.append((s.code, s.text, f"{len(projects):,}", f"{located:,}", "" if projects else "対応事業なし"))
+    body.table((Col("番号", 700, "C"), Col("起きてはならない最悪の事態", 5538), Col("対応事業数", 1100, "R"),
+                Col("うち実施箇所明記", 1200, "R"), Col("備考", 1100, "C")), rows)
+    for code, goal, scenarios in scenario_groups(ctx):
+        body.heading(2, f"目標{code} {goal}")
+        for s in scenarios:
+            _scenario(body, ctx, s)
+
+
+def _scenario(body: Body, ctx: Context, s: Scenario) -> None:
+    body.heading(3, f"{s.code} {s.text}")
+    projects = ctx.by_scenario.get(s.code, [])
+    if not projects:
+        body.para(f"{NO_PROJECT}。", "BodyJa")
+        return
+    located = sum(1 for p in projects if p.location)
+    body.note(f"対応事業 {len(projects):,}事業（うち実施箇所を明記 {located:,}事業）")
+    body.table(RESILIENCE_COLS, ((_name_and_id(p), p.dept, p.location, period(p.start_year, p.end_year),
+                                  money(project_cost(p)), p.actor) for p in projects))
+
+
+# ---------------------------------------------------------------- 第5章
+KPI_COLS = (Col("事業名", 2900), Col("KPI", 3438), Col("単位", 700, "C"), Col("基準値（年度）", 1300, "R"),
+            Col("目標値（年度）", 1300, "R"))
+STRATEGY_COLS = (Col("事業名（所管課）", 3200), Col("具体的施策", 1200, "C"), Col("総合計画の施策", 2000),
+                 Col("事業費 計画期間計（千円）", 1638, "R"), Col("デジタル活用", 800, "C"), Col("強靱化", 800, "C"))
+
+
+def strategy_chapter(body: Body, ctx: Context) -> None:
+    m = ctx.master
+    body.heading(1, chapter_title(5))
+    body.para(f"{m.strategy_name}の基本目標ごとに、数値目標、重要業績評価指標（KPI）及び位置づける事業を示します。")
+    for goal in m.goals.values():
+        _goal(body, ctx, goal)
+
+
+def _value_year(value: str, year: str) -> str:
+    return f"{value}（{year}）" if value and year else value
+
+
+def _goal(body: Body, ctx: Context, goal: BasicGoal) -> None:
+    body.heading(2, f"基本目標{goal.code} {goal.name}")
+    body.table((Col("数値目標", PORTRAIT_WIDTH),), [(goal.target or "（未設定）",)])
+    if goal.measures:
+        body.note("具体的施策：" + "　".join(f"{sm.code} {sm.name}" for sm in goal.measures))
+    projects = ctx.by_goal.get(goal.code, [])
+    kpis = [(p, k) for p in projects for k in p.kpis if k.goal in ("", goal.code)]
+    body.lead("重要業績評価指標（KPI）")
+    if kpis:
+        body.table(KPI_COLS, ((_name_and_id(p), k.name, k.unit, _value_year(k.base, k.base_year),
+                               _value_year(k.target, k.target_year)) for p, k in kpis))
+    else:
+        body.note("KPIは登録されていません。")
+    body.lead("主な事業")
+    if not projects:
+        body.note("この基本目標に位置づける事業は登録されていません。")
+        return
+    body.table(STRATEGY_COLS, ((((p.name, ""), (f"\n（{p.dept}）", ""), (f"\n{p.project_id}", "IdText")),
+                                joined(p.strategy_measures), ctx.measure_label(p.measure_code) if p.in_plan else "",
+                                money(_budget_sum(p)), mark(p.digital), joined(p.scenarios)) for p in projects))
+
+
+def _budget_sum(p: Project) -> int | None:
+    values = [v for v in p.budget.values() if v is not None]
+    return sum(values) if values else None
+
+
+# ---------------------------------------------------------------- 第6章
+def budget_chapter(body: Body, ctx: Context) -> None:
+    m = ctx.master
+    totals = ctx.comp.totals
+    years = ctx.years
+    body.heading(1, chapter_title(6))
+    body.para("計画期間における主要事業の事業費の見通しは、次のとおりです。他の施策に再掲する事業の事業費は、"
+              "主たる施策にのみ計上し、重複して計上していません。")
+    year_w = 1500
+    first_w = PORTRAIT_WIDTH - year_w * (len(years) + 1)
+    body.heading(2, "1　基本政策別の事業費")
+    body.unit()
+    policy_rows: list = []
+    labels = {code: f"{code} {p.name}" for code, p in m.policies.items()}
+    keys = list(m.policies) + sorted(k for k in totals.by_policy_year if k not in m.policies)
+    for code in keys:
+        values = totals.by_policy_year.get(code, {})
+        policy_rows.append((labels.get(code, code or "施策未設定"), *_year_cells(values, years)))
+    policy_rows.append(TotalRow(("合計", *_year_cells(totals.by_year, years))))
+    body.table((Col("基本政策", first_w), *(Col(y, year_w, "R") for y in years), Col("計", year_w, "R")), policy_rows)
+    body.heading(2, "2　施策別の事業費")
+    body.unit()
+    measure_rows: list = []
+    mkeys = list(m.measures) + sorted(k for k in totals.by_measure_year if k not in m.measures)
+    for code in mkeys:
+        label = m.measures[code].label if code in m.measures else (code or "施策未設定")
+        measure_rows.append((label, *_year_cells(totals.by_measure_year.get(code, {}), years)))
+    measure_rows.append(TotalRow(("合計", *_year_cells(totals.by_year, years))))
+    body.table((Col("施策", first_w), *(Col(y, year_w, "R") for y in years), Col("計", year_w, "R")), measure_rows)
+    _funding(body, ctx)
+
+
+def _year_cells(values: dict[str, int], years: tuple[str, ...]) -> tuple[str, ...]:
+    amounts = [values.get(y, 0) or 0 for y in years]
+    return (*(money(a) for a in amounts), money(sum(amounts)))
+
+
+def _funding(body: Body, ctx: Context) -> None:
+    by_funding = ctx.comp.totals.by_funding
+    first = ctx.master.start_year
+    body.heading(2, f"3　財源内訳（{reiwa(first)}）")
+    body.para(f"{reiwa(first)}の事業費の財源内訳は、次のとおりです。財源の記入がない事業の事業費は"
+              f"「{UNFILLED}」に計上しています。")
+    body.unit()
+    keys = [k for k in FUNDING_KEYS] + [UNFILLED] + sorted(k for k in by_funding if k not in FUNDING_KEYS
+                                                         and k != UNFILLED)
+    total = sum(by_funding.values())
+    rows: list = []
+    for key in keys:
+        if key not in by_funding and key not in FUNDING_KEYS:
+            continue
+        value = by_funding.get(key, 0)
+        share = f"{value * 100 / total:.1f}%" if total else "-"
+        rows.append((key, money(value), share))
+    rows.append(TotalRow(("合計", money(total), "100.0%" if total else "-")))
+    body.table((Col("財源", 3638), Col(f"{ctx.years[0]}事業費（千円）", 3000, "R"), Col("構成比", 3000, "R")), rows)

@@ -1,0 +1,153 @@
+"""Cover, 目次, 第1章 計画の概要 and 第2章 施策体系."""
+from __future__ import annotations
+
+from compiler.models import Master, Project
+
+from .base import Body, Context, money, plan_period, reiwa
+from .ooxml import Col, TotalRow, page_break, paragraph, toc_field
+
+ISSUER = "企画政策課"
+CHAPTERS = ("計画の概要", "施策体系", "施策別主要事業", "国土強靱化 リスクシナリオ別の対応事業",
+            "総合戦略 基本目標別の事業", "事業費の見通し", "資料編")
+
+
+def chapter_title(number: int) -> str:
+    """`第3章　施策別主要事業` (number is 1-based)."""
+    return f"第{number}章　{CHAPTERS[number - 1]}"
+
+
+def issuer(master: Master) -> str:
+    """The issuing division, with its 部局 when the master's 課一覧 knows it."""
+    dept = master.departments.get(ISSUER)
+    return f"{dept.bureau}　{ISSUER}" if dept and dept.bureau else ISSUER
+
+
+def document_title(master: Master) -> str:
+    return f"{master.city} {reiwa(master.start_year)} 実施計画（案）"
+
+
+def cover(master: Master) -> str:
+    """The cover page, ending with a page break."""
+    blank = paragraph("", "CoverText")
+    parts = [blank] * 5
+    parts += [paragraph(master.plan_name, "CoverText"),
+              paragraph(f"{reiwa(master.start_year)} 実施計画（案）", "CoverTitle"),
+              paragraph(f"（{plan_period(master)}）", "CoverText"),
+              blank, blank,
+              paragraph("本計画は、次の計画を包含し一体的に策定するものです。", "CoverText"),
+              paragraph(master.resilience_name, "CoverText"),
+              paragraph(master.strategy_name, "CoverText")]
+    parts += [blank] * 8
+    parts += [paragraph(master.city, "CoverTitle"), paragraph(issuer(master), "CoverText"), page_break()]
+    return "".join(parts)
+
+
+def contents(headings: list[tuple[int, str]]) -> str:
+    """目次: a TOC field whose cached entries are the headings (Word adds page numbers on open)."""
+    return (paragraph("目　次", "TocTitle")
+            + toc_field(headings, "（目次は Word で開くと更新されます）")
+            + paragraph("※ページ番号は、Word で開いたときに目次を更新すると表示されます。", "Note"))
+
+
+# ---------------------------------------------------------------- 第1章
+def overview(body: Body, ctx: Context) -> None:
+    m = ctx.master
+    projects = ctx.comp.projects
+    years = len(m.years)
+    body.heading(1, chapter_title(1))
+    body.heading(2, "1　計画の位置づけ")
+    body.para(f"本計画は、{m.plan_name}に掲げる施策を具体化し、効果的かつ効率的に推進するため、"
+              f"今後{years}年間に取り組む主要な事業とその事業費の見通しを明らかにするものです。")
+    body.para(f"あわせて、{m.resilience_name}及び{m.strategy_name}に位置づける事業を本計画に包含し、"
+              "三つの計画を一体的に策定しています。各事業には、対応する国土強靱化のリスクシナリオ"
+              "（起きてはならない最悪の事態）の番号と、総合戦略の基本目標の番号を併記しています。")
+    body.heading(2, "2　計画期間")
+    body.para(f"本計画の計画期間は、{reiwa(m.start_year)}から{reiwa(m.end_year)}までの{years}年間とします。"
+              "社会経済情勢や財政状況の変化に対応するため、毎年度見直しを行うローリング方式により策定します。")
+    body.heading(2, "3　一体的に策定する計画")
+    body.para("本計画は、次の三つの計画を一体的に策定するものです。各課からの調書を一つの様式で照会し、"
+              "同一の事業を一つにまとめて掲載しています。")
+    n_plan = sum(1 for p in projects if p.in_plan)
+    n_res = sum(1 for p in projects if p.in_resilience)
+    n_str = sum(1 for p in projects if p.in_strategy)
+    cols = (Col("計画", 3900), Col("本計画での掲載", 4138), Col("掲載事業数", 1600, "R"))
+    body.table(cols, [
+        (m.plan_name, "第3章 施策別主要事業", f"{n_plan:,}"),
+        (m.resilience_name, "第4章 リスクシナリオ別の対応事業（各事業の「強靱化」欄）", f"{n_res:,}"),
+        (m.strategy_name, "第5章 基本目標別の事業（各事業の「総合戦略」欄）", f"{n_str:,}"),
+    ])
+    body.heading(2, "4　掲載事業の概要")
+    _summary(body, ctx, projects)
+
+
+def _summary(body: Body, ctx: Context, projects: list[Project]) -> None:
+    multi = sum(1 for p in projects if len(p.plans) >= 2)
+    body.para(f"本計画には{len(projects):,}事業を掲載しています。このうち、二つ以上の計画に位置づけられている事業は"
+              f"{multi:,}事業です。")
+    totals = ctx.comp.totals
+    by_year = "、".join(f"{reiwa(int(y[1:]))} {money(totals.by_year.get(y, 0))}千円" for y in ctx.years)
+    grand = sum(totals.by_year.get(y, 0) for y in ctx.years)
+    body.para(f"計画期間の事業費は、総額{money(grand)}千円（{by_year}）を見込んでいます。"
+              "他の施策に再掲する事業の事業費は、主たる施策にのみ計上しています。")
+    rows = [
+        ("総合計画（施策別主要事業）", sum(1 for p in projects if p.in_plan)),
+        ("　うち新規事業", sum(1 for p in projects if p.in_plan and p.status == "新規")),
+        ("　うち重点事業（◎）", sum(1 for p in projects if p.priority)),
+        ("　うち他の施策に再掲する事業", sum(1 for p in projects if p.in_plan and p.relisted_measures)),
+        ("国土強靱化地域計画", sum(1 for p in projects if p.in_resilience)),
+        ("　うち実施箇所を明記した事業", sum(1 for p in projects if p.in_resilience and p.location)),
+        ("総合戦略", sum(1 for p in projects if p.in_strategy)),
+        ("二つ以上の計画に位置づけられた事業", multi),
+        ("要確認事業（資料編）", sum(1 for p in projects if p.needs_review)),
+    ]
+    cols = (Col("区分", 6438), Col("事業数", 3200, "R"))
+    body.table(cols, [(label, f"{n:,}") for label, n in rows] + [TotalRow(("掲載事業数（合計）", f"{len(projects):,}"))])
+    body.note("※本書は、各課から提出された調書を取りまとめた案です。調書の記載に確認を要する事業は、"
+              "資料編「要確認事業」に掲げています。")
+
+
+# ---------------------------------------------------------------- 第2章
+def system(body: Body, ctx: Context) -> None:
+    m = ctx.master
+    body.heading(1, chapter_title(2))
+    body.para(f"{m.plan_name}の施策体系と、各施策に掲載する事業の数を計画別に示します。"
+              "事業数は主たる施策で数え、他の施策への再掲は「再掲」欄に示します。")
+    group = "掲載事業数"
+    cols = (Col("基本政策", 2000), Col("施策", 2600), Col("主担当課", 1438),
+            Col("総合計画", 900, "R", group), Col("再掲", 700, "R", group), Col("国土強靱化", 1000, "R", group),
+            Col("総合戦略", 1000, "R", group))
+    rows: list = []
+    sums = [0, 0, 0, 0]
+    for policy in m.policies.values():
+        first = True
+        for code in policy.measures:
+            measure = m.measures.get(code)
+            if measure is None:
+                continue
+            own = ctx.by_measure.get(code, [])
+            counts = [len(own), len(ctx.relisted.get(code, [])), sum(1 for p in own if p.in_resilience),
+                      sum(1 for p in own if p.in_strategy)]
+            sums = [a + b for a, b in zip(sums, counts)]
+            rows.append((f"{policy.code} {policy.name}" if first else "", measure.label, measure.lead_dept,
+                         *(f"{n:,}" for n in counts)))
+            first = False
+    rows.append(TotalRow(("合計", "", "", *(f"{n:,}" for n in sums))))
+    body.table(cols, rows)
+    _unplaced(body, ctx)
+
+
+def _unplaced(body: Body, ctx: Context) -> None:
+    projects = ctx.comp.projects
+    res_only = sum(1 for p in projects if not p.in_plan and p.in_resilience)
+    str_only = sum(1 for p in projects if not p.in_plan and not p.in_resilience and p.in_strategy)
+    unknown = sum(len(v) for k, v in ctx.by_measure.items() if k not in ctx.master.measures)
+    lines = []
+    if res_only:
+        lines.append(f"総合計画に位置づけのない国土強靱化の事業（県・国・民間等の事業を含む）：{res_only:,}事業（第4章に掲載）")
+    if str_only:
+        lines.append(f"総合計画に位置づけのない総合戦略の事業：{str_only:,}事業（第5章に掲載）")
+    if unknown:
+        lines.append(f"施策コードが施策体系にない事業：{unknown:,}事業（第3章末尾及び資料編「要確認事業」に掲載）")
+    for line in lines:
+        body.note(f"※{line}")
+

@@ -1,0 +1,134 @@
+"""第3章 施策別主要事業: per 基本政策 → 施策, its 成果指標 and per 展開方向 the project table
+with 流山市's columns (landscape pages)."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from compiler.models import Measure, MeasureKpi, Project
+
+from .base import Body, Context, joined, mark, name_with_dept
+from .front import chapter_title
+from .ooxml import LANDSCAPE_WIDTH, Col
+
+YEAR_WIDTH = 480
+OTHER_DIRECTION = "その他"
+LEGEND = ("【表の見方】　■：事業を実施する年度　◎：重点事業　国補正予算欄の○：国の補正予算を活用する事業　"
+          "強靱化：対応するリスクシナリオ（起きてはならない最悪の事態）の番号（第4章参照）　"
+          "総合戦略：対応する基本目標の番号（第5章参照）　（再掲）：他の施策に掲載している事業（事業費は掲載先の施策に計上）")
+
+
+def project_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
+    fixed = 700 + 600 + 600 + 2700 + 700 + 700 + YEAR_WIDTH * len(years) + 1000 + 800
+    return (Col("予算説明書", 700, "C"), Col("国補正予算", 600, "C"), Col("新継区分", 600, "C"),
+            Col("事業名（所管課）", 2700), Col("内容", LANDSCAPE_WIDTH - fixed), Col("会計", 700, "C"),
+            Col("予算区分", 700, "C"), *(Col(y, YEAR_WIDTH, "C", "実施年度") for y in years),
+            Col("強靱化", 1000, "C"), Col("総合戦略", 800, "C"))
+
+
+def kpi_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
+    year_w = 1100
+    fixed = 800 + 1600 + year_w * len(years) + 1600 + 2270 + 1200
+    return (Col("指標名", LANDSCAPE_WIDTH - fixed), Col("単位", 800, "C"), Col("基準値（基準年度）", 1600, "R"),
+            *(Col(y, year_w, "R", "目標値") for y in years), Col("最終目標値（年度）", 1600, "R"),
+            Col("出典", 2270), Col("総合戦略KPI", 1200, "C"))
+
+
+def _page(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return "-"
+    return f"P{text}" if text.isdigit() else text
+
+
+def project_row(p: Project, years: tuple[str, ...]) -> tuple:
+    """The full row of a project under its primary 施策."""
+    return (_page(p.budget_page), mark(p.supplementary, "○", "-"), p.status, name_with_dept(p), p.content,
+            p.account, p.budget_kind, *(mark(p.budget.get(y) is not None, "■") for y in years),
+            joined(p.scenarios), joined(p.goals))
+
+
+def relist_row(p: Project, years: tuple[str, ...]) -> tuple:
+    """A （再掲） row under another 施策: points to the primary one, no year marks."""
+    return ("", "", "", name_with_dept(p, relist=True), f"→ 施策{p.measure_code}に掲載", "", "",
+            *("" for _ in years), joined(p.scenarios), joined(p.goals))
+
+
+def _with_value_year(value: str, year: str) -> str:
+    if value and year:
+        return f"{value}（{year}）"
+    return value or (f"（{year}）" if year else "")
+
+
+def kpi_row(k: MeasureKpi, years: tuple[str, ...]) -> tuple:
+    return (k.name, k.unit, _with_value_year(k.base, k.base_year), *(k.targets.get(y, "") for y in years),
+            _with_value_year(k.final_target, k.final_year), k.source, mark(k.strategy_kpi, "★"))
+
+
+def measures_chapter(body: Body, ctx: Context) -> None:
+    m = ctx.master
+    body.heading(1, chapter_title(3))
+    body.para(f"{m.plan_name}の施策ごとに、成果指標と、展開方向別の主要事業を示します。")
+    body.para(LEGEND, "Legend")
+    kpis_by_measure: dict[str, list[MeasureKpi]] = {}
+    for k in ctx.comp.measure_kpis:
+        kpis_by_measure.setdefault(k.measure_code, []).append(k)
+    for policy in m.policies.values():
+        body.heading(2, f"基本政策{policy.code} {policy.name}")
+        for code in policy.measures:
+            measure = m.measures.get(code)
+            if measure is not None:
+                _measure(body, ctx, measure, kpis_by_measure.get(code, []))
+    _unknown_measures(body, ctx)
+
+
+def _measure(body: Body, ctx: Context, measure: Measure, kpis: list[MeasureKpi]) -> None:
+    years = ctx.years
+    body.heading(3, measure.label)
+    body.lead("主な成果指標")
+    if kpis:
+        body.table(kpi_columns(years), (kpi_row(k, years) for k in kpis))
+    else:
+        body.note("成果指標は登録されていません。")
+    own = ctx.by_measure.get(measure.code, [])
+    relisted = ctx.relisted.get(measure.code, [])
+    if not own and not relisted:
+        body.lead("主要事業")
+        body.note("この施策に掲載する事業は登録されていません。")
+        return
+    cols = project_columns(years)
+    for label, projects in _by_direction(measure, own):
+        body.lead(label)
+        body.table(cols, (project_row(p, years) for p in projects))
+    if relisted:
+        body.lead("再掲事業（他の施策に掲載している関連事業）")
+        body.table(cols, (relist_row(p, years) for p in relisted))
+
+
+def _by_direction(measure: Measure, projects: list[Project]) -> Iterable[tuple[str, list[Project]]]:
+    """Projects grouped by 展開方向 in master order; those without one (or an unknown one) under その他."""
+    if not measure.directions:
+        if projects:
+            yield "主要事業", projects
+        return
+    known = {d.code for d in measure.directions}
+    for d in measure.directions:
+        group = [p for p in projects if p.direction_code == d.code]
+        if group:
+            yield f"{d.code} {d.name}", group
+    rest = [p for p in projects if p.direction_code not in known]
+    if rest:
+        yield OTHER_DIRECTION, rest
+
+
+def _unknown_measures(body: Body, ctx: Context) -> None:
+    """総合計画 projects whose 施策コード is not in the 施策体系: kept, never dropped."""
+    codes = [c for c in ctx.by_measure if c not in ctx.master.measures]
+    if not codes:
+        return
+    body.heading(2, "施策が特定できない事業")
+    body.para("施策コードが未記入又は施策体系にない事業です。所管課に施策を確認のうえ、該当する施策に掲載します。")
+    years = ctx.years
+    cols = project_columns(years)
+    for code in sorted(codes):
+        body.lead(f"施策コード「{code}」" if code else "施策コード未記入")
+        body.table(cols, (project_row(p, years) for p in ctx.by_measure[code]))

@@ -1,0 +1,310 @@
+"""`make templates`: department workbooks written from a master (DESIGN §2.2)."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from compiler.master import load_master
+from compiler.models import DATA_SHEETS, Master
+from compiler.previous import PreviousError, read_previous_projects
+from compiler.schema import columns_for
+from compiler.templates import GUIDE_SHEET, INPUT_ROWS, LIST_SHEET, template_file_name, write_templates
+
+from .master_fixture import write_master
+
+LAST = INPUT_ROWS + 1  # last input row (header is row 1)
+PREVIOUS_HEADER = ("事業ID", "事業名", "所管課", "施策コード", "施策名", "展開方向コード", "再掲施策コード", "新継区分",
+                   "総合計画", "国土強靱化", "総合戦略", "リスクシナリオ", "実施箇所", "基本目標", "R7事業費（千円）",
+                   "R8事業費（千円）", "R9事業費（千円）", "重点", "要確認", "事業内容", "会計", "事業主体", "開始年度",
+                   "終了年度", "SDGs")
+PREVIOUS_ROWS = (
+    ("0301-012", "自主防災組織育成事業", "防災危機管理課", "3-1", "防災・減災", "3-1-1", "1-1", "新規", "○", "○", "○",
+     "1-1、2-1", "市内全域", "2", 3000, 3500, 0, "○", "", "自主防災組織の結成と訓練を支援する。", "一般", "市", "R7", "R9", "11、13"),
+    ("0301-020", "防災行政無線更新事業", "防災危機管理課", "3-1", "防災・減災", "3-1-2", "", "継続", "○", "", "",
+     "", "", "", 50000, None, 20000, "", "", "防災行政無線を更新する。", "一般", "", "", "", ""),
+    ("0301-031", "県道の緊急輸送路整備", "防災危機管理課", "", "", "", "", "", "", "○", "",
+     "2-1", "県道1号", "", None, None, None, "", "", "", "", "県", "R6", "R12", ""),
+    ("0501-001", "雨水排水施設整備事業", "河川課", "3-4", "河川・排水", "3-4-1", "", "継続", "○", "○", "",
+     "1-3", "中央排水区", "", 120000, 150000, 90000, "", "", "雨水管渠を整備する。", "下水道", "市", "R7", "R9", "11"),
+)
+
+
+@pytest.fixture
+def master(tmp_path: Path) -> Master:
+    return load_master(write_master(tmp_path / "master" / "計画マスタ.xlsx"))
+
+
+@pytest.fixture
+def previous(tmp_path: Path) -> Path:
+    """A previous compile's output folder with クロスリファレンス.xlsx (事業一覧 after a 集計 sheet)."""
+    folder = tmp_path / "prev" / "R7"
+    folder.mkdir(parents=True)
+    wb = openpyxl.Workbook()
+    wb.active.title = "集計"
+    ws = wb.create_sheet("事業一覧")
+    ws.append(list(PREVIOUS_HEADER))
+    for row in PREVIOUS_ROWS:
+        ws.append(list(row))
+    wb.save(folder / "クロスリファレンス.xlsx")
+    return folder
+
+
+@pytest.fixture
+def templates(master: Master, tmp_path: Path) -> list[Path]:
+    return write_templates(master, tmp_path / "out")
+
+
+def _open(path: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(path)
+
+
+def _validations(ws) -> dict[str, object]:
+    return {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+
+
+def _column_letter(sheet: str, master: Master, label: str) -> str:
+    labels = [c.label for c in columns_for(sheet, master.years)]
+    return openpyxl.utils.get_column_letter(labels.index(label) + 1)
+
+
+def test_one_workbook_per_department_named_by_code(master: Master, templates: list[Path]) -> None:
+    assert [p.name for p in templates] == ["0301_防災危機管理課.xlsx", "0501_河川課.xlsx", "0201_子ども家庭課.xlsx"]
+    assert all(p.is_file() for p in templates)
+    assert not [p for p in templates[0].parent.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_file_name_without_code_and_unsafe_characters() -> None:
+    from compiler.models import Department
+    assert template_file_name(Department("A/B課", "部", "")) == "A_B課.xlsx"
+
+
+def test_sheets_order_and_hidden_list_sheet(templates: list[Path]) -> None:
+    wb = _open(templates[0])
+    assert wb.sheetnames == [GUIDE_SHEET, *DATA_SHEETS, LIST_SHEET]
+    assert [wb[s].sheet_state for s in wb.sheetnames] == ["visible"] * 5 + ["hidden"]
+
+
+def test_headers_are_schema_labels_with_master_years(master: Master, templates: list[Path]) -> None:
+    wb = _open(templates[0])
+    for sheet in DATA_SHEETS:
+        expected = [c.label for c in columns_for(sheet, master.years)]
+        assert [c.value for c in wb[sheet][1]] == expected
+    assert "R10事業費（千円）" in [c.value for c in wb["総合計画"][1]]
+
+
+def test_required_headers_marked_by_fill_not_label(master: Master, templates: list[Path]) -> None:
+    ws = _open(templates[0])["総合計画"]
+    fills = {}
+    for col, cell in zip(columns_for("総合計画", master.years), ws[1]):
+        assert "※" not in cell.value
+        assert cell.font.b and cell.protection.locked and cell.alignment.wrap_text
+        fills.setdefault(col.required, set()).add(cell.fill.fgColor.rgb)
+    assert len(fills[True]) == 1 and len(fills[False]) == 1 and fills[True] != fills[False]
+
+
+def test_defined_names_point_at_hidden_list_sheet(master: Master, templates: list[Path]) -> None:
+    wb = _open(templates[0])
+    names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
+    assert {"LIST_MEASURE", "LIST_DIRECTION", "LIST_STATUS", "LIST_ACCOUNT", "LIST_DEPT", "LIST_GOAL",
+            "LIST_FLAG", "LIST_ACTOR"} <= set(names)
+    assert all(ref.startswith(f"{LIST_SHEET}!$") for ref in names.values())
+    lists = wb[LIST_SHEET]
+    measures = [c.value for c in lists["A"][1:] if c.value]
+    assert measures == list(master.measures) and all(isinstance(v, str) for v in measures)
+    assert names["LIST_MEASURE"] == f"{LIST_SHEET}!$A$2:$A${len(master.measures) + 1}"
+    depts = [c.value for c in lists["E"][1:] if c.value]
+    assert depts[0] == "防災危機管理課" and sorted(depts) == sorted(master.departments)
+
+
+def test_dropdowns_use_defined_names_and_stop(master: Master, templates: list[Path]) -> None:
+    wb = _open(templates[0])
+    expected = {
+        "総合計画": {"施策コード": "LIST_MEASURE", "展開方向コード": "LIST_DIRECTION", "新継区分": "LIST_STATUS",
+                 "会計": "LIST_ACCOUNT", "所管課": "LIST_DEPT", "国補正予算": "LIST_FLAG", "重点": "LIST_FLAG"},
+        "国土強靱化": {"所管課": "LIST_DEPT", "事業主体": "LIST_ACTOR"},
+        "総合戦略": {"デジタル活用": "LIST_FLAG"},
+        "成果指標": {"施策コード": "LIST_MEASURE", "総合戦略KPI": "LIST_FLAG"},
+    }
+    for sheet, columns in expected.items():
+        dvs = _validations(wb[sheet])
+        for label, name in columns.items():
+            col = _column_letter(sheet, master, label)
+            dv = dvs[f"{col}2:{col}{LAST}"]
+            assert dv.type == "list" and dv.formula1 == name, (sheet, label)
+            assert dv.errorStyle in (None, "stop") and dv.showErrorMessage and dv.error, (sheet, label)
+
+
+def test_basic_goal_dropdown_warns_so_several_goals_can_be_typed(master: Master, templates: list[Path]) -> None:
+    dvs = _validations(_open(templates[0])["総合戦略"])
+    dv = dvs[f"D2:D{LAST}"]
+    assert dv.formula1 == "LIST_GOAL" and dv.errorStyle == "warning"
+
+
+def test_project_id_offers_ids_of_plan_sheet(templates: list[Path]) -> None:
+    wb = _open(templates[0])
+    for sheet in ("国土強靱化", "総合戦略"):
+        dv = _validations(wb[sheet])[f"A2:A{LAST}"]
+        assert dv.type == "list" and dv.formula1 == f"総合計画!$A$2:$A${LAST}"
+        assert dv.errorStyle == "information" or not dv.showErrorMessage
+
+
+def test_multi_code_columns_have_input_message_only(master: Master, templates: list[Path]) -> None:
+    wb = _open(templates[0])
+    for sheet, label in (("総合計画", "再掲施策コード"), ("総合計画", "SDGs"), ("国土強靱化", "リスクシナリオ"),
+                         ("総合戦略", "具体的施策コード")):
+        col = _column_letter(sheet, master, label)
+        dv = _validations(wb[sheet])[f"{col}2:{col}{LAST}"]
+        assert dv.type in (None, "any") and dv.prompt and "記入要領" in dv.prompt
+
+
+def test_guide_lists_codes_rules_and_contact(master: Master, templates: list[Path]) -> None:
+    ws = _open(templates[0])[GUIDE_SHEET]
+    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    for s in master.scenarios.values():
+        assert s.code in text and s.text in text
+    for goal in master.goals.values():
+        assert goal.name in text and all(m.name in text for m in goal.measures)
+    for m in master.measures.values():
+        assert m.code in text and m.name in text
+    for col in columns_for("総合計画", master.years):
+        assert col.help in text
+    for phrase in ("空欄", "0", "財源", "（再掲）", "事業ID", "企画政策課", "必須"):
+        assert phrase in text
+
+
+def test_protection_filter_freeze_and_unlocked_input(master: Master, templates: list[Path]) -> None:
+    wb = _open(templates[0])
+    for sheet in DATA_SHEETS:
+        ws = wb[sheet]
+        n = len(columns_for(sheet, master.years))
+        p = ws.protection
+        assert p.sheet and not p.password
+        assert not p.autoFilter and not p.sort and not p.formatColumns and not p.insertRows  # allowed
+        assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(n)}{LAST}"
+        assert ws.freeze_panes in ("A2", "B2", "C2")
+        for row in (2, 250, LAST):
+            assert all(not ws.cell(row, c).protection.locked for c in range(1, n + 1))
+    assert wb["総合計画"].freeze_panes == "C2"
+
+
+def test_number_formats_text_codes_and_money(master: Master, templates: list[Path]) -> None:
+    ws = _open(templates[0])["総合計画"]
+    fmt = {label: ws[f"{_column_letter('総合計画', master, label)}2"].number_format
+           for label in ("事業ID", "施策コード", "再掲施策コード", "SDGs", "R8事業費（千円）")}
+    assert fmt == {"事業ID": "@", "施策コード": "@", "再掲施策コード": "@", "SDGs": "@", "R8事業費（千円）": "#,##0"}
+    assert ws.column_dimensions["H"].width >= 44  # 事業内容
+    assert ws["H2"].alignment.wrap_text
+
+
+def test_same_input_gives_identical_bytes(master: Master, previous: Path, tmp_path: Path) -> None:
+    first = write_templates(master, tmp_path / "a", previous)
+    second = write_templates(master, tmp_path / "b", previous)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    props = _open(first[0]).properties
+    assert props.creator == "テスト市 企画政策課" and props.created.year == 2025
+
+
+# ------------------------------------------------------------------ previous compile
+def test_read_previous_projects_keeps_codes_as_text(previous: Path) -> None:
+    rows = read_previous_projects(previous)
+    assert len(rows) == 4
+    first = rows[0]
+    assert first["事業ID"] == "0301-012" and first["リスクシナリオ"] == "1-1、2-1" and first["基本目標"] == "2"
+    assert first["R7事業費（千円）"] == "3000" and first["R9事業費（千円）"] == "0"
+    assert rows[1]["R8事業費（千円）"] == ""
+    assert all(isinstance(v, str) for row in rows for v in row.values())
+    assert read_previous_projects(previous / "クロスリファレンス.xlsx") == rows
+
+
+def test_read_previous_projects_errors(tmp_path: Path) -> None:
+    with pytest.raises(PreviousError):
+        read_previous_projects(tmp_path)
+    wb = openpyxl.Workbook()
+    wb.save(tmp_path / "クロスリファレンス.xlsx")
+    with pytest.raises(PreviousError, match="事業一覧"):
+        read_previous_projects(tmp_path)
+
+
+def test_previous_prefills_plan_sheet_shifted_by_year(master: Master, previous: Path, tmp_path: Path) -> None:
+    paths = write_templates(master, tmp_path / "out", previous)
+    ws = _open(paths[0])["総合計画"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_row=4)]
+    header = [c.value for c in ws[1]]
+    got = [dict(zip(header, r)) for r in rows]
+    assert [r["事業ID"] for r in got] == ["0301-012", "0301-020", None]
+    a, b = got[0], got[1]
+    assert (a["事業名"], a["所管課"], a["施策コード"], a["展開方向コード"], a["再掲施策コード"]) == \
+        ("自主防災組織育成事業", "防災危機管理課", "3-1", "3-1-1", "1-1")
+    assert (a["新継区分"], b["新継区分"]) == ("継続", "継続")
+    assert (a["会計"], a["SDGs"], a["重点"], b["重点"]) == ("一般", "11、13", "○", None)
+    assert a["事業内容"] == "自主防災組織の結成と訓練を支援する。"
+    # previous R8/R9 go to the new R8/R9 columns; R7 is dropped; the new last year is blank
+    assert (a["R8事業費（千円）"], a["R9事業費（千円）"], a["R10事業費（千円）"]) == (3500, 0, None)
+    assert (b["R8事業費（千円）"], b["R9事業費（千円）"]) == (None, 20000)
+    assert all(isinstance(a[k], str) for k in ("事業ID", "施策コード", "展開方向コード", "再掲施策コード"))
+
+
+def test_previous_prefills_resilience_and_strategy(master: Master, previous: Path, tmp_path: Path) -> None:
+    paths = write_templates(master, tmp_path / "out", previous)
+    wb = _open(paths[0])
+    res = [[c.value for c in row[:9]] for row in wb["国土強靱化"].iter_rows(min_row=2, max_row=3)]
+    assert res == [
+        ["0301-012", "自主防災組織育成事業", "防災危機管理課", "1-1、2-1", None, "市内全域", "市", "R7", "R9"],
+        ["0301-031", "県道の緊急輸送路整備", "防災危機管理課", "2-1", None, "県道1号", "県", "R6", "R12"],
+    ]
+    strat = [[c.value for c in row[:4]] for row in wb["総合戦略"].iter_rows(min_row=2, max_row=3)]
+    assert strat == [["0301-012", "自主防災組織育成事業", "防災危機管理課", "2"], [None, None, None, None]]
+    river = _open(paths[1])["総合計画"]
+    assert river["A2"].value == "0501-001" and river["A3"].value is None
+    kids = _open(paths[2])["総合計画"]
+    assert kids["A2"].value is None
+    guide = "\n".join(str(c.value) for row in wb[GUIDE_SHEET].iter_rows() for c in row if c.value)
+    assert "前回の計画" in guide
+
+
+# ------------------------------------------------------------------ other programs read it
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_converts_plan_sheet_to_csv(templates: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "csv"
+    sheet_no = 2  # 総合計画
+    filt = f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet_no}"
+    result = subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", filt, "--outdir", str(out), str(templates[0])],
+        capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    csvs = list(out.glob("*.csv"))
+    assert len(csvs) == 1
+    assert csvs[0].read_text(encoding="utf-8").splitlines()[0].startswith("事業ID,事業名,所管課,施策コード")
+
+
+def test_filled_template_compiles(previous: Path, tmp_path: Path) -> None:
+    build = pytest.importorskip("compiler.build")
+    cycle = tmp_path / "cycle"
+    paths = write_templates(load_master(write_master(cycle / "計画マスタ.xlsx")), cycle / "提出", previous)
+    river = paths[1]
+    wb = openpyxl.load_workbook(river)
+    ws = wb["総合計画"]
+    rows = [
+        ["", "河川改修事業", "河川課", "3-4", "3-4-1", "", "新規", "準用河川を改修する。", "一般", "当初", "", "",
+         10000, 20000, None, 5000, 0, 0, 5000, "○", "11", ""],
+        ["", "排水機場の維持管理", "河川課", "3-4", "3-4-1", "3-1", "継続", "排水機場を点検する。", "下水道", "", "", "",
+         0, 0, 0, None, None, None, None, "", "", ""],
+        ["", "水位計設置事業", "河川課", "3-1", "3-1-2", "", "拡充", "水位計を設置する。", "一般", "", "", "",
+         None, None, None, None, None, None, None, "", "", ""],
+    ]
+    for r, values in enumerate(rows, start=3):  # row 2 holds the pre-filled 0501-001
+        for c, value in enumerate(values, start=1):
+            if value not in ("", None):
+                ws.cell(r, c, value)
+    wb.save(river)
+    comp = build.compile_cycle(cycle)
+    names = {p.name for p in comp.projects}
+    assert {"河川改修事業", "排水機場の維持管理", "雨水排水施設整備事業", "自主防災組織育成事業"} <= names
+    assert "0501-001" in {p.project_id for p in comp.projects}
+    errors = [p for p in comp.problems if p.severity == "エラー"]
+    assert errors == []
