@@ -1,0 +1,163 @@
+"""The rolling plan: compare this cycle's projects with the previous compile's 事業一覧.
+
+Projects are matched by 事業ID.  A project whose ID is new but whose 所管課 and match key
+equal those of a previous project that disappeared is a probable renumbering: it is paired
+with that project (so its budget is compared) and reported as a warning.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .models import SHEET_PLAN, Compilation, Project
+from .normalise import match_key, parse_money, split_codes
+from .previous import crossref_path, field as rec_field, read_previous_projects
+from .problems import Problem, make_problem
+from .validate import dept_key
+
+_YEAR_COL = re.compile(r"^R(\d+)事業費")
+TRACKED = (  # (label, project attribute, is a code list)
+    ("事業名", "name", False), ("所管課", "dept", False), ("施策コード", "measure_code", False),
+    ("リスクシナリオ", "scenarios", True), ("基本目標", "goals", True), ("実施箇所", "location", False),
+)
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Pair:
+    """A project of this cycle and its previous record (either may be missing)."""
+
+    project_id: str
+    name: str
+    dept: str
+    current: Project | None
+    previous: dict[str, str] | None
+    status: str  # 新規 / 終了 / 継続 / 番号変更
+    changes: list[Change] = field(default_factory=list)
+    budget: dict[str, tuple[int, int]] = field(default_factory=dict)  # overlapping year -> (previous, current)
+    previous_id: str = ""
+
+    def diff(self, year: str) -> int:
+        before, after = self.budget.get(year, (0, 0))
+        return after - before
+
+
+@dataclass
+class Comparison:
+    source: Path
+    previous_years: tuple[str, ...]
+    overlap_years: tuple[str, ...]
+    pairs: list[Pair]
+    previous_totals: dict[str, int]
+    current_totals: dict[str, int]
+    problems: list[Problem] = field(default_factory=list)
+
+    def by_status(self, status: str) -> list[Pair]:
+        return [p for p in self.pairs if p.status == status]
+
+    @property
+    def changed(self) -> list[Pair]:
+        return [p for p in self.pairs if p.status in ("継続", "番号変更") and (p.changes or any(p.diff(y) for y in self.overlap_years))]
+
+    def largest_budget_changes(self, n: int = 10) -> list[Pair]:
+        scored = [p for p in self.pairs if any(p.diff(y) for y in self.overlap_years)]
+        return sorted(scored, key=lambda p: (-abs(sum(p.diff(y) for y in self.overlap_years)), p.project_id))[:n]
+
+
+def _years(records: list[dict[str, str]]) -> tuple[str, ...]:
+    labels = records[0].keys() if records else ()
+    return tuple(f"R{m.group(1)}" for lab in labels if (m := _YEAR_COL.match(lab)))
+
+
+def _prev_budget(rec: dict[str, str], year: str) -> int:
+    try:
+        return parse_money(rec_field(rec, f"{year}事業費（千円）")) or 0
+    except ValueError:
+        return 0
+
+
+def _in_plan(rec: dict[str, str]) -> bool:
+    return bool(rec_field(rec, "総合計画").strip())
+
+
+def _changes(p: Project, rec: dict[str, str]) -> list[Change]:
+    out = []
+    for label, attr, is_list in TRACKED:
+        now = getattr(p, attr)
+        before = rec_field(rec, label)
+        if is_list:
+            a, b = tuple(sorted(split_codes(before))), tuple(sorted(now))
+            if a != b:
+                out.append(Change(label, "、".join(a), "、".join(b)))
+        elif (before or "").strip() != (now or "").strip():
+            out.append(Change(label, before, now))
+    return out
+
+
+def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
+    path = crossref_path(previous)
+    records = read_previous_projects(path)
+    prev_years = _years(records)
+    overlap = tuple(y for y in comp.master.years if y in prev_years)
+    prev_by_id = {rec_field(r, "事業ID"): r for r in records if rec_field(r, "事業ID")}
+    current_ids = {p.project_id for p in comp.projects}
+    pairs: list[Pair] = []
+    problems: list[Problem] = []
+    # probable renumbering: new ID, but the same 所管課 + match key as a vanished previous project
+    vanished = {(dept_key(rec_field(r, "所管課")), match_key(rec_field(r, "事業名"))): pid
+                for pid, r in prev_by_id.items() if pid not in current_ids}
+    matched_prev: set[str] = set()
+    for p in comp.projects:
+        rec = prev_by_id.get(p.project_id)
+        status, prev_id = ("継続", p.project_id) if rec else ("新規", "")
+        if rec is None:
+            old = vanished.get((dept_key(p.dept), p.match_key))
+            if old and old not in matched_prev:
+                rec, status, prev_id = prev_by_id[old], "番号変更", old
+                problems.append(_problem(comp, p, "probable-renumbering", "id", detail=old, value=p.project_id))
+        if rec is not None:
+            matched_prev.add(prev_id)
+        pair = Pair(p.project_id, p.name, p.dept, p, rec, status, previous_id=prev_id)
+        if rec is not None:
+            pair.changes = _changes(p, rec)
+        pair.budget = {y: ((_prev_budget(rec, y) if rec is not None and _in_plan(rec) else 0),
+                           (p.budget.get(y) or 0) if p.in_plan else 0) for y in overlap}
+        pairs.append(pair)
+        problems += _status_warnings(comp, p, status)
+    for pid, rec in sorted(prev_by_id.items()):
+        if pid in matched_prev:
+            continue
+        pairs.append(Pair(pid, rec_field(rec, "事業名"), rec_field(rec, "所管課"), None, rec, "終了",
+                          budget={y: (_prev_budget(rec, y) if _in_plan(rec) else 0, 0) for y in overlap}, previous_id=pid))
+    prev_totals = {y: sum(_prev_budget(r, y) for r in records if _in_plan(r)) for y in overlap}
+    cur_totals = {y: comp.totals.by_year.get(y, 0) for y in overlap}
+    order = {"新規": 0, "番号変更": 1, "継続": 2, "終了": 3}
+    pairs.sort(key=lambda x: (order[x.status], x.project_id))
+    return Comparison(path, prev_years, overlap, pairs, prev_totals, cur_totals, problems)
+
+
+def _status_warnings(comp: Compilation, p: Project, status: str) -> list[Problem]:
+    if not p.in_plan or not p.status:
+        return []
+    if status == "新規" and p.status in ("継続", "拡充"):
+        return [_problem(comp, p, "status-continuing-not-in-previous", "status", value=p.status)]
+    if status in ("継続", "番号変更") and p.status == "新規":
+        return [_problem(comp, p, "status-new-in-previous", "status", value=p.status, detail=p.project_id)]
+    return []
+
+
+def _problem(comp: Compilation, p: Project, code: str, key: str, **kw: object) -> Problem:
+    origin = next((o for o in p.sources if o.sheet == SHEET_PLAN), p.sources[0] if p.sources else None)
+    cell, column = "", {"status": "新継区分", "id": "事業ID"}.get(key, "")
+    if origin is not None:
+        letters = next((f.columns.get(origin.sheet, {}) for f in comp.files if f.name == origin.file), {})
+        cell = f"{letters.get(key, 'A')}{origin.row}"
+    return make_problem(code, file=origin.file if origin else "", sheet=origin.sheet if origin else "",
+                        cell=cell, column=column, **kw)  # type: ignore[arg-type]
