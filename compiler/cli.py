@@ -5,6 +5,7 @@ Exit codes: 0 compiled, 1 data errors under --strict, 2 bad usage or unusable ma
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -24,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--previous", type=Path, help="前年度の出力フォルダ（前年度比較を作成します）")
     c.add_argument("--strict", action="store_true", help="エラーが一件でもあれば終了コード 1 で終わります")
     c.add_argument("--quiet", action="store_true", help="進捗を表示しません")
+    c.add_argument("--timings", type=Path, help="工程ごとの所要時間（秒）を JSON で書き出すファイル（ベンチマーク用）")
     k = sub.add_parser("check", help="検証だけを行い、問題を一覧表示します（ファイルは書きません）。")
     k.add_argument("cycle_dir", type=Path)
     k.add_argument("--strict", action="store_true", help="エラーが一件でもあれば終了コード 1 で終わります")
@@ -69,6 +71,8 @@ def _compile(args: argparse.Namespace) -> int:
     master = load_master(args.cycle_dir / MASTER_FILE)
     out = args.output or Path("output") / master.first_year
     comp = build(args.cycle_dir, out, previous=args.previous)
+    if args.timings:
+        args.timings.write_text(json.dumps(comp.timings, ensure_ascii=False, indent=1), encoding="utf-8")
     for line in summary_lines(comp, out):
         print(line)
     return EXIT_DATA if args.strict and comp.errors else EXIT_OK
