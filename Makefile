@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-CYCLE ?= examples/sample-city/R7
+SAMPLE := examples/sample-city
+CYCLE ?= $(SAMPLE)/R7
 OUTPUT ?=
 PREVIOUS ?=
 STAMP := $(VENV)/.installed
@@ -17,8 +18,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The sample ships its previous cycle (R6): compile it first so the R7 draft shows the year-over-year report.
 compile: $(STAMP)
+ifeq ($(CYCLE)$(PREVIOUS),$(SAMPLE)/R7)
+	$(PY) -m compiler compile $(SAMPLE)/R6 --output output/R6
+	$(PY) -m compiler compile $(CYCLE) --previous output/R6 $(if $(OUTPUT),--output $(OUTPUT))
+else
 	$(PY) -m compiler compile $(CYCLE) $(if $(OUTPUT),--output $(OUTPUT)) $(if $(PREVIOUS),--previous $(PREVIOUS))
+endif
 
 check: $(STAMP)
 	$(PY) -m compiler check $(CYCLE)
@@ -31,3 +38,17 @@ templates: $(STAMP)
 
 clean:
 	rm -rf output/R* preview
+
+# ---- preview: the Word draft as PDF and PNG pages in preview/ (LibreOffice; installed when missing)
+PREVIEW_DOCX ?= output/R7/実施計画（案）.docx
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+.PHONY: preview
+preview: compile
+	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list :lang=ja | grep -q .; then \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	    libreoffice-writer-nogui fonts-noto-cjk fonts-ipaexfont poppler-utils; fi
+	rm -rf preview && mkdir -p preview
+	soffice --headless --norestore -env:UserInstallation=file:///tmp/lo_preview \
+	  --convert-to pdf --outdir preview "$(PREVIEW_DOCX)"
+	pdftoppm -r 80 -png "preview/$(basename $(notdir $(PREVIEW_DOCX))).pdf" preview/page
+	@echo "preview/: $$(ls preview/*.png | wc -l) pages"

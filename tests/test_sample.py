@@ -1,0 +1,58 @@
+"""The shipped sample cycle (サンプル市 R7): its expected figures are pinned here."""
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from compiler.build import compile_cycle
+
+SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample-city"
+
+
+@pytest.fixture(scope="module")
+def comp():
+    return compile_cycle(SAMPLE / "R7")
+
+
+def test_counts(comp):
+    assert len(comp.files) == 31 and all(f.readable for f in comp.files)
+    assert (comp.rows_read, len(comp.merge_log), comp.rows_excluded) == (345, 343, 2)
+    assert len(comp.projects) == 214
+    assert (sum(p.in_plan for p in comp.projects), sum(p.in_resilience for p in comp.projects),
+            sum(p.in_strategy for p in comp.projects)) == (205, 87, 43)
+    assert sum(1 for p in comp.projects if p.relisted_measures) == 8
+    assert len(comp.candidates) == 8
+    assert (comp.errors, comp.warnings) == (7, 4)
+    assert Counter(e.rule for e in comp.merge_log) == {"事業ID一致": 189, "単独": 93, "名称一致": 57, "判定指定": 4}
+    assert comp.kpi_rows_read == 54 and len(comp.measure_kpis) == 54
+
+
+def test_deliberate_mistakes_are_reported_at_their_cells(comp):
+    got = {(p.file, p.sheet, p.cell, p.code) for p in comp.problems}
+    assert got == {
+        ("0401_社会福祉課.xlsx", "国土強靱化", "C3", "row-no-dept"),
+        ("0501_子ども家庭課.xlsx", "総合計画", "B12", "row-no-name"),
+        ("0601_商工振興課.xlsx", "総合計画", "M4", "funding-mismatch"),
+        ("0703_道路管理課.xlsx", "総合計画", "C7", "unknown-dept"),
+        ("0706_建築住宅課.xlsx", "国土強靱化", "D3", "unknown-scenario"),
+        ("0801_下水道建設課.xlsx", "総合計画", "N9", "negative-money"),
+        ("道路建設課_R7実施計画調書.xlsx", "総合計画", "D9", "unknown-measure"),
+        ("0303_環境政策課.xlsx", "国土強靱化", "F2", "no-location"),
+        ("0404_健康づくり課.xlsx", "国土強靱化", "F2", "no-location"),
+        ("0601_商工振興課.xlsx", "国土強靱化", "F2", "no-location"),
+        ("0902_警防救急課.xlsx", "国土強靱化", "F2", "no-location"),
+    }
+
+
+def test_reviewer_decisions_and_two_dept_entry(comp):
+    giga = [p for p in comp.projects if p.project_id == "1002-001"][0]
+    assert set(giga.names) == {"GIGAスクール端末更新事業", "GIGAスクール構想端末更新"}
+    pairs = {(c.name_a, c.dept_a, c.name_b, c.dept_b) for c in comp.candidates}
+    assert ("避難行動要支援者支援事業", "防災危機管理課", "避難行動要支援者支援事業", "社会福祉課") in pairs
+    assert not any("小学校施設改修" in c.name_a + c.name_b for c in comp.candidates)  # decided 別
+
+
+def test_totals_are_primary_rows_only(comp):
+    for y in comp.master.years:
+        assert comp.totals.by_year[y] == sum(p.budget.get(y) or 0 for p in comp.projects if p.in_plan)
+        assert sum(v[y] for v in comp.totals.by_policy_year.values()) == comp.totals.by_year[y]
