@@ -265,3 +265,21 @@ def test_accounting_holds_on_messy_cycle(tmp_path):
         "総合戦略": [{"name": "A事業", "dept": "河川課", "goals": "1"}]}})
     assert comp.rows_read == 6
     assert comp.rows_read == len(comp.merge_log) + comp.rows_excluded
+
+
+def test_formula_without_cached_value_and_hidden_rows_are_reported(tmp_path):
+    root = make_cycle(tmp_path, {F: {"総合計画": [plan_row("A事業", **{"budget:R7": 100}), plan_row("B事業"),
+                                              plan_row("C事業")]}})
+    wb = openpyxl.load_workbook(root / "提出" / F)
+    ws = wb["総合計画"]
+    ws["N2"] = "=M2*2"  # openpyxl stores no cached value
+    ws.row_dimensions[3].hidden = True
+    hidden = wb.create_sheet("リスト")
+    hidden.sheet_state = "hidden"
+    hidden.append(["事業名", "所管課"])
+    wb.save(root / "提出" / F)
+    comp = compile_cycle(root, workers=1)
+    assert (F, "総合計画", "N2", "formula-no-value") in codes(comp)
+    assert (F, "総合計画", "A3", "sheet-hidden-rows") in codes(comp)
+    assert [p for p in comp.problems if p.code == "formula-no-value"][0].value == "=M2*2"
+    assert sorted(p.name for p in comp.projects) == ["A事業", "B事業", "C事業"]  # hidden rows are still read
