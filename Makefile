@@ -34,7 +34,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 templates: $(STAMP)
-	$(PY) -m compiler templates $(CYCLE)/計画マスタ.xlsx --output input_templates
+	$(PY) -m compiler templates $(CYCLE)/計画マスタ.xlsx --output input_templates $(if $(PREVIOUS),--previous $(PREVIOUS))
 
 clean:
 	rm -rf output/R* preview

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from .master import MasterError
+from .previous import PreviousError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 
@@ -53,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         return _templates(args)
     except MasterError as exc:
         print(f"計画マスタを使用できません: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PreviousError as exc:
+        print(f"前年度の出力を使用できません: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except FileNotFoundError as exc:
         print(f"ファイルが見つかりません: {exc}", file=sys.stderr)

@@ -79,7 +79,7 @@ def strategy_columns(years: tuple[str, ...]) -> tuple[Column, ...]:
         Column("id", "事業ID", CODE, width=12, help="総合計画シートの事業と同じ事業なら、その事業IDを選びます。"),
         Column("name", "事業名", TEXT, True, 30, "事業の名称。"),
         Column("dept", "所管課", TEXT, True, 16, "事業を所管する課。"),
-        Column("goals", "基本目標", CODES, True, 9, "総合戦略の基本目標番号（1〜4）。"),
+        Column("goals", "基本目標", CODES, True, 9, "総合戦略の基本目標の番号（記入要領の一覧を参照）。複数は「、」で区切ります。"),
         Column("strategy_measures", "具体的施策コード", CODES, False, 12, "総合戦略の具体的施策（例: 1-2）。"),
         Column("kpi_name", "KPI名", TEXT, False, 24, "重要業績評価指標（KPI）の名称。"),
         Column("kpi_unit", "KPI単位", TEXT, False, 8, "KPI の単位（人、件、% など）。"),

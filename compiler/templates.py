@@ -7,9 +7,11 @@ schema.py; with a previous compile each 課's projects are pre-filled.  Output i
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,7 @@ INPUT_ROWS = 500  # blank, unlocked rows offered below the header (more when pre
 SPARE_ROWS = 100  # blank rows kept below pre-filled ones
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
 FIXED_DATE = dt.datetime(2025, 1, 1)
+log = logging.getLogger(__name__)
 CONTACT = "企画政策課"
 FLAG_MARK = "○"
 ACTORS = ("市", "県", "国", "民間")
@@ -64,6 +67,9 @@ def write_templates(master: Master, out_dir: Path, previous: Path | None = None)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     carried = _by_department(read_previous_projects(previous)) if previous is not None else {}
+    unknown = sorted(set(carried) - {_dept_key(d) for d in master.departments})
+    if unknown:
+        log.warning("前回の事業一覧の所管課 %s は課一覧にないため転記しません。", "、".join(unknown))
     paths = []
     for dept in master.departments.values():
         path = out_dir / template_file_name(dept)
@@ -135,7 +141,7 @@ class _Styles:
                         bg_color=REQUIRED_FILL if required else OPTIONAL_FILL)
 
     def body(self, col: Column) -> object:
-        props: dict[str, object] = {"locked": False, "border": 1, "border_color": "#BFBFBF"}
+        props: dict[str, object] = {"locked": False}  # no borders: blank rows must not extend the printed area
         if col.kind in TEXT_KINDS:
             props["num_format"] = "@"
         elif col.kind == MONEY:
@@ -187,11 +193,16 @@ def _write_data_sheet(ws: Worksheet, sheet: str, master: Master, choices: dict[s
             value = rows[r - 1].get(col.key) if r <= len(rows) else None
             _write_value(ws, r, c, value, body)
         ws.data_validation(1, c, n_rows, c, _validation(sheet, col, choices, n_rows))
+    for r, row in enumerate(rows, start=1):  # pre-filled long texts: programs' wrapped rows do not grow
+        lines = max([_lines(str(row.get(c.key) or ""), c.width) for c in columns if c.width >= 20] + [1])
+        if lines > 1:
+            ws.set_row(r, min(_Guide.LINE_HEIGHT * lines + 2, 120))
     last = len(columns) - 1
     ws.autofilter(0, 0, n_rows, last)
     ws.freeze_panes(1, FREEZE_COLS.get(sheet, 1))
     ws.protect("", {"autofilter": True, "sort": True, "format_cells": True, "format_columns": True,
                     "format_rows": True, "insert_rows": True, "delete_rows": True})
+    ws.hide_gridlines(0)  # grid lines on screen and on paper
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
@@ -268,9 +279,10 @@ def _is_yes(text: str) -> bool:
 
 # ------------------------------------------------------------------ 記入要領
 class _Guide:
-    """Writes the instructions sheet top to bottom."""
+    """Writes the instructions sheet top to bottom (column A: labels and codes, B: text, C: notes)."""
 
-    WIDTHS = (12, 34, 14, 56, 14, 16)
+    WIDTHS = (22, 70, 18)
+    LINE_HEIGHT = 14
 
     def __init__(self, ws: Worksheet, styles: _Styles) -> None:
         self.ws, self.s, self.row = ws, styles, 0
@@ -287,25 +299,37 @@ class _Guide:
         self.row += 1
 
     def para(self, text: str, fmt: object = None) -> None:
-        """A paragraph across the sheet's width (merged cells; height estimated for wrapping)."""
-        width = sum(self.WIDTHS)
-        lines = sum(max(1, math.ceil(len(part) * 2 / width)) for part in text.split("\n"))
-        self.ws.set_row(self.row, 15 * lines)
+        """A paragraph across the sheet's width (merged cells, so its height is set here)."""
+        self._height(_lines(text, sum(self.WIDTHS)))
         self.ws.merge_range(self.row, 0, self.row, len(self.WIDTHS) - 1, text, fmt or self.s.get(text_wrap=True))
         self.row += 1
 
-    def table(self, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+    def table(self, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
         for c, text in enumerate(header):
             self.ws.write_string(self.row, c, text, self.s.get(bold=True, border=1, bg_color="#D9D9D9"))
         self.row += 1
         for data in rows:
             if len(data) == 1 and len(header) > 1:  # a group heading across the table
                 fmt = self.s.get(bold=True, bg_color="#F2F2F2", border=1)
-                self.ws.merge_range(self.row, 0, self.row, len(header) - 1, str(data[0]), fmt)
+                self.ws.merge_range(self.row, 0, self.row, len(header) - 1, data[0], fmt)
             else:
+                self._height(max(_lines(text, self.WIDTHS[c]) for c, text in enumerate(data)))
                 for c, text in enumerate(data):
-                    self.ws.write_string(self.row, c, str(text), self.s.get(text_wrap=True, border=1))
+                    self.ws.write_string(self.row, c, text, self.s.get(text_wrap=True, border=1))
             self.row += 1
+
+    def _height(self, lines: int) -> None:
+        if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text written by a program
+            self.ws.set_row(self.row, self.LINE_HEIGHT * lines + 2)
+
+
+def _lines(text: str, width: int) -> int:
+    """Estimated printed lines of `text` in a column `width` characters wide (CJK counts double)."""
+    total = 0
+    for part in text.split("\n"):
+        cells = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in part)
+        total += max(1, math.ceil(cells / max(width - 2, 1)))
+    return total
 
 
 def _write_guide(ws: Worksheet, master: Master, dept: Department, styles: _Styles, counts: dict[str, int] | None) -> None:
@@ -360,14 +384,14 @@ def _rules(master: Master) -> tuple[str, ...]:
 
 def _write_code_lists(g: _Guide, master: Master) -> None:
     g.heading("施策体系（施策コード・展開方向コード）")
-    rows: list[tuple[object, ...]] = []
+    rows: list[tuple[str, ...]] = []
     for policy in master.policies.values():
         rows.append((f"基本政策 {policy.code}　{policy.name}",))
         for code in policy.measures:
             m = master.measures[code]
-            rows.append((m.code, m.name, "", "", m.lead_dept))
-            rows.extend(("", "", d.code, d.name, "") for d in m.directions)
-    g.table(("施策コード", "施策名", "展開方向コード", "展開方向名", "主担当課"), rows)
+            rows.append((m.code, m.name, m.lead_dept))
+            rows.extend((d.code, f"　└ {d.name}", "") for d in m.directions)
+    g.table(("施策・展開方向コード", "施策名・展開方向名", "主担当課"), rows)
     g.heading("リスクシナリオ（起きてはならない最悪の事態）")
     rows = []
     for goal, text in master.risk_goals.items():
@@ -375,7 +399,7 @@ def _write_code_lists(g: _Guide, master: Master) -> None:
         rows.extend((s.code, s.text) for s in master.scenarios.values() if s.goal_code == goal)
     rows.extend((s.code, s.text) for s in master.scenarios.values() if s.goal_code not in master.risk_goals)
     g.table(("番号", "起きてはならない最悪の事態"), rows)
-    g.heading("総合戦略（基本目標・具体的施策コード）")
+    g.heading("総合戦略（基本目標番号・具体的施策コード）")
     rows = []
     for goal in master.goals.values():
         rows.append((f"基本目標 {goal.code}　{goal.name}",))
