@@ -108,9 +108,11 @@ def money(value: int | None) -> str:
 
 
 def period(start: int | None, end: int | None) -> str:
-    """事業期間 as `R7〜R9`, `R7〜`, `〜R9` or ''."""
+    """事業期間 as `R7〜R9`, `R7` (one year), `R7〜`, `〜R9` or ''."""
     if start is None and end is None:
         return ""
+    if start == end:
+        return year_label(start)
     return f"{year_label(start)}{WAVE}{year_label(end)}"
 
 
@@ -143,6 +145,3 @@ def name_with_dept(p: Project, *, relist: bool = False, with_id: bool = True) ->
             spans.append(("　要確認", "IdText"))
     return tuple(spans)
 
-
-def counts_line(total: int, unit: str = "事業") -> str:
-    return f"{total:,}{unit}"

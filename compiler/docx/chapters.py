@@ -8,6 +8,7 @@ from .front import chapter_title
 from .ooxml import PORTRAIT_WIDTH, Col, TotalRow
 
 UNFILLED = "未記入"
+GAP = "対応事業なし"
 
 
 def _name_and_id(p: Project) -> tuple[tuple[str, str], ...]:
@@ -40,9 +41,10 @@ def resilience_chapter(body: Body, ctx: Context) -> None:
         for s in scenarios:
             projects = ctx.by_scenario.get(s.code, [])
             located = sum(1 for p in projects if p.location)
-            rows.append((s.code, s.text, f"{len(projects):,}", f"{located:,}", "" if projects else "対応事業なし"))
-    body.table((Col("番号", 700, "C"), Col("起きてはならない最悪の事態", 5538), Col("対応事業数", 1100, "R"),
-                Col("うち実施箇所明記", 1200, "R"), Col("備考", 1100, "C")), rows)
+            gap = () if projects else ((GAP, "Strong"),)
+            rows.append((s.code, s.text, f"{len(projects):,}", f"{located:,}", gap))
+    body.table((Col("番号", 700, "C"), Col("起きてはならない最悪の事態", 5338), Col("対応事業数", 1100, "R"),
+                Col("うち実施箇所\n明記", 1200, "R"), Col("備考", 1300, "C")), rows)
     for code, goal, scenarios in scenario_groups(ctx):
         body.heading(2, f"目標{code} {goal}")
         for s in scenarios:
@@ -58,14 +60,19 @@ def _scenario(body: Body, ctx: Context, s: Scenario) -> None:
     located = sum(1 for p in projects if p.location)
     body.note(f"対応事業 {len(projects):,}事業（うち実施箇所を明記 {located:,}事業）")
     body.table(RESILIENCE_COLS, ((_name_and_id(p), p.dept, p.location, period(p.start_year, p.end_year),
-                                  money(project_cost(p)), p.actor) for p in projects))
+                                  money(project_cost(p)), actor(p)) for p in projects))
+
+
+def actor(p: Project) -> str:
+    """事業主体; a 国土強靱化 project without one is the city's own (DESIGN §2.2)."""
+    return p.actor or ("市" if p.in_resilience else "")
 
 
 # ---------------------------------------------------------------- 第5章
-KPI_COLS = (Col("事業名", 2900), Col("KPI", 3438), Col("単位", 700, "C"), Col("基準値（年度）", 1300, "R"),
-            Col("目標値（年度）", 1300, "R"))
+KPI_COLS = (Col("事業名", 2900), Col("KPI", 3438), Col("単位", 700, "C"), Col("基準値\n（年度）", 1300, "R"),
+            Col("目標値\n（年度）", 1300, "R"))
 STRATEGY_COLS = (Col("事業名（所管課）", 3200), Col("具体的施策", 1200, "C"), Col("総合計画の施策", 2000),
-                 Col("事業費 計画期間計（千円）", 1638, "R"), Col("デジタル活用", 800, "C"), Col("強靱化", 800, "C"))
+                 Col("事業費 計画期間計\n（千円）", 1638, "R"), Col("デジタル\n活用", 800, "C"), Col("強靱化", 800, "C"))
 
 
 def strategy_chapter(body: Body, ctx: Context) -> None:
@@ -115,7 +122,7 @@ def budget_chapter(body: Body, ctx: Context) -> None:
     body.heading(1, chapter_title(6))
     body.para("計画期間における主要事業の事業費の見通しは、次のとおりです。他の施策に再掲する事業の事業費は、"
               "主たる施策にのみ計上し、重複して計上していません。")
-    year_w = 1500
+    year_w = min(1500, (PORTRAIT_WIDTH - 2400) // (len(years) + 1))  # narrower when the window is long
     first_w = PORTRAIT_WIDTH - year_w * (len(years) + 1)
     body.heading(2, "1　基本政策別の事業費")
     body.unit()

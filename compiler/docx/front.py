@@ -4,7 +4,7 @@ from __future__ import annotations
 from compiler.models import Master, Project
 
 from .base import Body, Context, money, plan_period, reiwa
-from .ooxml import Col, TotalRow, page_break, paragraph, toc_field
+from .ooxml import Col, Merged, TotalRow, paragraph, toc_field
 
 ISSUER = "企画政策課"
 CHAPTERS = ("計画の概要", "施策体系", "施策別主要事業", "国土強靱化 リスクシナリオ別の対応事業",
@@ -27,7 +27,7 @@ def document_title(master: Master) -> str:
 
 
 def cover(master: Master) -> str:
-    """The cover page, ending with a page break."""
+    """The cover page (the 目次 title that follows starts a new page)."""
     blank = paragraph("", "CoverText")
     parts = [blank] * 5
     parts += [paragraph(master.plan_name, "CoverText"),
@@ -37,8 +37,8 @@ def cover(master: Master) -> str:
               paragraph("本計画は、次の計画を包含し一体的に策定するものです。", "CoverText"),
               paragraph(master.resilience_name, "CoverText"),
               paragraph(master.strategy_name, "CoverText")]
-    parts += [blank] * 8
-    parts += [paragraph(master.city, "CoverTitle"), paragraph(issuer(master), "CoverText"), page_break()]
+    parts += [blank] * 6
+    parts += [paragraph(master.city, "CoverTitle"), paragraph(issuer(master), "CoverText")]
     return "".join(parts)
 
 
@@ -128,7 +128,7 @@ def system(body: Body, ctx: Context) -> None:
             counts = [len(own), len(ctx.relisted.get(code, [])), sum(1 for p in own if p.in_resilience),
                       sum(1 for p in own if p.in_strategy)]
             sums = [a + b for a, b in zip(sums, counts)]
-            rows.append((f"{policy.code} {policy.name}" if first else "", measure.label, measure.lead_dept,
+            rows.append((Merged(f"{policy.code} {policy.name}", first), measure.label, measure.lead_dept,
                          *(f"{n:,}" for n in counts)))
             first = False
     rows.append(TotalRow(("合計", "", "", *(f"{n:,}" for n in sums))))

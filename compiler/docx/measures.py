@@ -18,18 +18,18 @@ LEGEND = ("【表の見方】　■：事業を実施する年度　◎：重点
 
 
 def project_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
-    fixed = 700 + 600 + 600 + 2700 + 700 + 700 + YEAR_WIDTH * len(years) + 1000 + 800
-    return (Col("予算説明書", 700, "C"), Col("国補正予算", 600, "C"), Col("新継区分", 600, "C"),
+    fixed = 700 + 700 + 600 + 2700 + 700 + 700 + YEAR_WIDTH * len(years) + 1000 + 800
+    return (Col("予算\n説明書", 700, "C"), Col("国補正\n予算", 700, "C"), Col("新継\n区分", 600, "C"),
             Col("事業名（所管課）", 2700), Col("内容", LANDSCAPE_WIDTH - fixed), Col("会計", 700, "C"),
-            Col("予算区分", 700, "C"), *(Col(y, YEAR_WIDTH, "C", "実施年度") for y in years),
+            Col("予算\n区分", 700, "C"), *(Col(y, YEAR_WIDTH, "C", "実施年度") for y in years),
             Col("強靱化", 1000, "C"), Col("総合戦略", 800, "C"))
 
 
 def kpi_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
-    year_w = 1100
+    year_w = min(1100, 4400 // max(len(years), 1))
     fixed = 800 + 1600 + year_w * len(years) + 1600 + 2270 + 1200
-    return (Col("指標名", LANDSCAPE_WIDTH - fixed), Col("単位", 800, "C"), Col("基準値（基準年度）", 1600, "R"),
-            *(Col(y, year_w, "R", "目標値") for y in years), Col("最終目標値（年度）", 1600, "R"),
+    return (Col("指標名", LANDSCAPE_WIDTH - fixed), Col("単位", 800, "C"), Col("基準値\n（基準年度）", 1600, "R"),
+            *(Col(y, year_w, "R", "目標値") for y in years), Col("最終目標値\n（年度）", 1600, "R"),
             Col("出典", 2270), Col("総合戦略KPI", 1200, "C"))
 
 

@@ -2,14 +2,16 @@
 
 The draft holds tens of thousands of table rows; python-docx objects per cell are far too slow
 (`table.cell()` is quadratic), so every paragraph and table of the body is written here as
-escaped XML text and parsed once at the end.  Only styles defined in `package.py` are used,
-which keeps each cell down to a few dozen bytes.
+escaped XML text and spliced into word/document.xml as is (package.py).  Formatting comes from
+the styles defined in package.py, which keeps each cell short.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence, Union
+
+from compiler.sanitize import safe_text
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -21,23 +23,12 @@ MARGIN = 1134  # 20 mm
 PORTRAIT_WIDTH = A4_SHORT - 2 * MARGIN  # 9638
 LANDSCAPE_WIDTH = A4_LONG - 2 * MARGIN  # 14570
 
-# Local stand-in for compiler.sanitize.safe_text (being written by another developer):
-# characters that XML 1.0 cannot hold, and lone surrogates, are dropped.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _NEWLINES = re.compile("\r\n?")
-
-
-def safe_text(value: object) -> str:
-    """Any value → text Word's XML can hold (None → '')."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    return _ILLEGAL.sub("", text)
 
 
 def esc(value: object) -> str:
     """Sanitised and XML-escaped text (safe inside elements and double-quoted attributes)."""
-    text = safe_text(value)
+    text = safe_text(value, None)
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -90,15 +81,10 @@ def paragraph(content: Content = "", style: str = "", *, jc: str = "", keep_next
     return f"{head}{runs(content)}</w:p>"
 
 
-def page_break() -> str:
-    return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
-
-
 # ---------------------------------------------------------------- fields
-def field_runs(instruction: str, result: str = "", rpr: str = "", *, dirty: bool = False) -> str:
+def field_runs(instruction: str, result: str = "", rpr: str = "") -> str:
     """A complex field (fldChar begin/separate/end) with a cached result."""
-    flag = ' w:dirty="true"' if dirty else ""
-    return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"{flag}/></w:r>'
+    return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
             f'<w:r>{rpr}<w:instrText xml:space="preserve"> {esc(instruction)} </w:instrText></w:r>'
             f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
             f'{run(result, rpr) if result else ""}'
@@ -163,18 +149,19 @@ class TotalRow:
 
 
 @dataclass(frozen=True)
-class GroupRow:
-    """One shaded cell spanning the whole table (a group label inside a long list)."""
+class Merged:
+    """A cell merged vertically with its neighbours: `first` starts the merge and holds the text,
+    the cells below continue it (e.g. one 基本政策 beside its 施策)."""
 
-    text: str
+    text: str = ""
+    first: bool = False
 
 
-Row = Union[Sequence[Content], TotalRow, GroupRow]
+Row = Union[Sequence[Union[Content, Merged]], TotalRow]
 
 _ALIGN_STYLE = {"L": "TableText", "C": "TableCenter", "R": "TableNum"}
 HEADER_FILL = "D9D9D9"
 TOTAL_FILL = "F2F2F2"
-GROUP_FILL = "EDEDED"
 MAX_ROWS = 300  # longer tables are split into several, each with its header
 
 _BORDERS = ('<w:tblBorders>'
@@ -242,19 +229,22 @@ class _RowWriter:
             f'<w:tc><w:tcPr><w:tcW w:w="{c.width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
             f'<w:p><w:pPr><w:pStyle w:val="{_ALIGN_STYLE[c.align]}"/></w:pPr>'
             for c in cols)
-        self.width = sum(c.width for c in cols)
+        self.merged = tuple(
+            tuple(p.replace('<w:vAlign', f'<w:vMerge{kind}/><w:vAlign') for kind in (' w:val="restart"', ""))
+            for p in self.prefix)
 
     def row(self, row: Row) -> str:
         if isinstance(row, TotalRow):
             cells = "".join(_tc(c.width, _ALIGN_STYLE[c.align], v, fill=TOTAL_FILL, bold=True)
                             for c, v in zip(self.cols, row.cells))
             return f"{_ROW}{cells}</w:tr>"
-        if isinstance(row, GroupRow):
-            cell = _tc(self.width, "TableText", row.text, fill=GROUP_FILL, span=len(self.cols), bold=True)
-            return f"{_ROW}{cell}</w:tr>"
         parts = [_ROW]
-        for prefix, value in zip(self.prefix, row):
-            parts.append(prefix)
+        for i, value in enumerate(row):
+            if value.__class__ is Merged:
+                parts.append(self.merged[i][0 if value.first else 1])
+                value = value.text if value.first else ""
+            else:
+                parts.append(self.prefix[i])
             if value:
                 parts.append(run(value) if isinstance(value, str) else runs(value))
             parts.append("</w:p></w:tc>")
@@ -262,11 +252,16 @@ class _RowWriter:
         return "".join(parts)
 
 
+KEEP_TOGETHER_ROWS = 25  # shorter tables are kept on one page (keepNext on every row but the last)
+
+
 def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS) -> str:
-    """A bordered table with a repeated, shaded header; split every `max_rows` body rows."""
+    """A bordered table with a repeated, shaded header; split every `max_rows` body rows.
+    A short table is kept on one page rather than leaving a few rows behind."""
     writer = _RowWriter(cols)
+    width = sum(c.width for c in cols)
     grid = "".join(f'<w:gridCol w:w="{c.width}"/>' for c in cols)
-    head = (f'<w:tbl><w:tblPr><w:tblStyle w:val="PlanTable"/><w:tblW w:w="{writer.width}" w:type="dxa"/>'
+    head = (f'<w:tbl><w:tblPr><w:tblStyle w:val="PlanTable"/><w:tblW w:w="{width}" w:type="dxa"/>'
             f'<w:tblInd w:w="0" w:type="dxa"/>{_BORDERS}<w:tblLayout w:type="fixed"/>{_CELL_MARGINS}'
             f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
             f'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{_header(cols)}')
@@ -278,5 +273,11 @@ def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS)
             count = 0
         chunks.append(writer.row(row))
         count += 1
+    if len(chunks) <= KEEP_TOGETHER_ROWS + 1:
+        chunks[1:-1] = [_keep_with_next(c) for c in chunks[1:-1]]
     chunks.append("</w:tbl>")
     return "".join(chunks)
+
+
+def _keep_with_next(row_xml: str) -> str:
+    return row_xml.replace('"/></w:pPr>', '"/><w:keepNext/></w:pPr>')

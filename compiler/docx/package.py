@@ -31,23 +31,26 @@ def _fonts(face: str) -> str:
 
 
 def _style(kind: str, style_id: str, name: str, body: str, *, based_on: str = "Normal",
-           custom: bool = True) -> str:
-    flag = ' w:customStyle="1"' if custom else ""
+           custom: bool = True, meta: str = "") -> str:
+    """A w:style; `meta` holds the elements the schema puts between basedOn and qFormat (next, uiPriority)."""
+    flag = ' w:customStyle="1"' if custom else (' w:default="1"' if style_id == "Normal" else "")
     base = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
     return (f'<w:style {_NS} w:type="{kind}"{flag} w:styleId="{style_id}"><w:name w:val="{name}"/>'
-            f'{base}<w:qFormat/>{body}</w:style>')
+            f'{base}{meta}<w:qFormat/>{body}</w:style>')
 
 
 def _heading(level: int, size: int, ppr: str) -> str:
     return _style("paragraph", f"Heading{level}", f"heading {level}",
-                  f'<w:next w:val="Normal"/><w:uiPriority w:val="9"/>'
                   f'<w:pPr><w:keepNext/><w:keepLines/>{ppr}<w:outlineLvl w:val="{level - 1}"/></w:pPr>'
                   f'<w:rPr>{_fonts(GOTHIC)}<w:b/><w:bCs/><w:color w:val="000000"/>'
-                  f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>', custom=False)
+                  f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>', custom=False,
+                  meta='<w:next w:val="Normal"/><w:uiPriority w:val="9"/>')
 
 
-def _para_style(style_id: str, name: str, ppr: str, rpr: str, *, based_on: str = "Normal") -> str:
-    return _style("paragraph", style_id, name, f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr>", based_on=based_on)
+def _para_style(style_id: str, name: str, ppr: str, rpr: str, *, based_on: str = "Normal",
+                custom: bool = True) -> str:
+    return _style("paragraph", style_id, name, f"<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr>", based_on=based_on,
+                  custom=custom)
 
 
 _TABLE_PPR = '<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
@@ -67,7 +70,7 @@ def _style_definitions() -> list[str]:
         _para_style("BodyJa", "本文", '<w:spacing w:after="120"/><w:ind w:firstLineChars="100" w:firstLine="210"/>', ""),
         _para_style("Lead", "見出し文", '<w:keepNext/><w:spacing w:before="200" w:after="80"/>',
                     f'{_fonts(GOTHIC)}<w:b/><w:sz w:val="21"/>'),
-        _para_style("Legend", "凡例", '<w:spacing w:after="120"/>', '<w:sz w:val="17"/><w:szCs w:val="17"/>'),
+        _para_style("Legend", "凡例", '<w:spacing w:after="120"/><w:jc w:val="left"/>', '<w:sz w:val="17"/><w:szCs w:val="17"/>'),
         _para_style("UnitNote", "単位", '<w:keepNext/><w:spacing w:before="60" w:after="20"/><w:jc w:val="right"/>',
                     '<w:sz w:val="17"/><w:szCs w:val="17"/>'),
         _para_style("Note", "注記", '<w:spacing w:before="40" w:after="160"/>', '<w:sz w:val="17"/><w:szCs w:val="17"/>'),
@@ -82,18 +85,20 @@ def _style_definitions() -> list[str]:
                     f'{_fonts(GOTHIC)}<w:b/><w:sz w:val="52"/><w:szCs w:val="52"/>'),
         _para_style("CoverText", "表紙本文", '<w:spacing w:before="60" w:after="60"/><w:jc w:val="center"/>',
                     '<w:sz w:val="28"/><w:szCs w:val="28"/>'),
-        _para_style("TocTitle", "目次見出し", '<w:spacing w:after="360"/><w:jc w:val="center"/>',
+        _para_style("TocTitle", "目次見出し", '<w:pageBreakBefore/><w:spacing w:after="360"/><w:jc w:val="center"/>',
                     f'{_fonts(GOTHIC)}<w:b/><w:sz w:val="32"/><w:szCs w:val="32"/>'),
-        _para_style("TOC1", "toc 1", '<w:spacing w:before="120" w:after="40"/>', f'{_fonts(GOTHIC)}<w:b/>'),
-        _para_style("TOC2", "toc 2", '<w:spacing w:after="20"/><w:ind w:left="420"/>', ""),
+        _para_style("TOC1", "toc 1", '<w:spacing w:before="120" w:after="40"/>', f'{_fonts(GOTHIC)}<w:b/>',
+                    custom=False),
+        _para_style("TOC2", "toc 2", '<w:spacing w:after="20"/><w:ind w:left="420"/>', "", custom=False),
         _para_style("TOC3", "toc 3", '<w:spacing w:after="0"/><w:ind w:left="840"/>',
-                    '<w:sz w:val="19"/><w:szCs w:val="19"/>'),
+                    '<w:sz w:val="19"/><w:szCs w:val="19"/>', custom=False),
         _style("character", "IdText", "事業ID", '<w:rPr><w:color w:val="404040"/><w:sz w:val="14"/>'
                                                 '<w:szCs w:val="14"/></w:rPr>', based_on=""),
         _style("character", "Strong", "Strong", f'<w:rPr>{_fonts(GOTHIC)}<w:b/><w:bCs/></w:rPr>', based_on="",
                custom=False),
         _style("table", "PlanTable", "計画表",
                '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+               f'<w:rPr>{_fonts(MINCHO)}{_SZ_TABLE}</w:rPr>'
                '<w:tblPr><w:tblBorders>'
                '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
                '<w:left w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
@@ -115,7 +120,7 @@ def _set_fonts(styles_el) -> None:
     rpr.replace(old, new)
     lang = rpr.find(qn("w:lang"))
     if lang is not None:
-        lang.set(qn("w:val"), "en-US")
+        lang.set(qn("w:val"), "ja-JP")
         lang.set(qn("w:eastAsia"), "ja-JP")
     sz = rpr.find(qn("w:sz"))
     if sz is not None:
@@ -176,12 +181,17 @@ def _add_footer(document: DocumentObject, paragraph_xml: str) -> str:
     return rid
 
 
-def _drop_thumbnail(document: DocumentObject) -> None:
-    """The template's preview picture shows an unrelated page in file browsers."""
+def _drop_template_leftovers(document: DocumentObject) -> None:
+    """The template's preview picture (an unrelated page in file browsers) and its Word 2010
+    stylesWithEffects copy (theme fonts, 438 KB) are not part of the draft."""
     pkg_rels = document.part.package.rels
     for rid, rel in list(pkg_rels.items()):
         if rel.reltype == RT.THUMBNAIL:
             del pkg_rels[rid]
+    doc_rels = document.part.rels
+    for rid, rel in list(doc_rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            del doc_rels[rid]
 
 
 def new_document(title: str, author: str) -> tuple[DocumentObject, str, str]:
@@ -190,7 +200,7 @@ def new_document(title: str, author: str) -> tuple[DocumentObject, str, str]:
     document = docx.Document()
     _install_styles(document)
     _fix_settings(document)
-    _drop_thumbnail(document)
+    _drop_template_leftovers(document)
     blank = _add_footer(document, '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr></w:p>')
     numbered = _add_footer(document, page_number_paragraph())
     core = document.core_properties
@@ -208,32 +218,38 @@ def new_document(title: str, author: str) -> tuple[DocumentObject, str, str]:
     return document, blank, numbered
 
 
-def set_body(document: DocumentObject, body_xml: str) -> None:
-    """Replace the document's body with the given <w:body> content (parsed once)."""
-    new_body = parse_xml(f"<w:body {_NS}>{body_xml}</w:body>")
-    document.element.replace(document.element.body, new_body)
-
-
-def save_deterministic(document: DocumentObject, path: Path) -> None:
-    """Save with fixed zip timestamps, written to a temporary file and renamed into place."""
+def save_deterministic(document: DocumentObject, body_xml: str, path: Path) -> None:
+    """Save with the given <w:body> content and fixed zip timestamps, via a temporary file renamed
+    into place.  The body text is spliced into word/document.xml as is: parsing tens of megabytes
+    into python-docx's tree and moving it between lxml documents costs far more than the rest."""
     buffer = io.BytesIO()
     document.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".docx", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            _rezip(buffer.getvalue(), out)
+            _rezip(buffer.getvalue(), out, body_xml)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _rezip(data: bytes, out) -> None:
+def _with_body(document_xml: bytes, body_xml: str) -> bytes:
+    text = document_xml.decode("utf-8")
+    start = text.index("<w:body>") + len("<w:body>")
+    end = text.rindex("</w:body>")
+    return (text[:start] + body_xml + text[end:]).encode("utf-8")
+
+
+def _rezip(data: bytes, out, body_xml: str) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                content = _with_body(content, body_xml)
             info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            dst.writestr(info, src.read(item.filename), compresslevel=6)
+            dst.writestr(info, content, compresslevel=6)

@@ -1,0 +1,116 @@
+"""第7章 資料編: 所管課別事業索引, 再掲・重複統合一覧, 実施箇所明記事業一覧, 要確認事業."""
+from __future__ import annotations
+
+from compiler.models import Origin, Project
+
+from .base import Body, Context, joined, mark
+from .chapters import actor
+from .front import chapter_title
+from .ooxml import Col
+
+INDEX_COLS = (Col("事業ID", 1400), Col("事業名", 3438), Col("施策", 2600), Col("総合\n計画", 700, "C"),
+              Col("強靱化", 700, "C"), Col("総合戦略", 800, "C"))
+MERGED_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2300), Col("主たる\n施策", 700, "C"),
+               Col("再掲\n施策", 700, "C"), Col("統合した表記の違い", 2000), Col("出典（ファイル・シート・行）", 2638))
+LOCATED_COLS = (Col("事業ID", 1300), Col("事業名", 2200), Col("所管課", 1300), Col("実施箇所", 2000),
+                Col("リスクシナリオ", 1000, "C"), Col("事業主体", 700, "C"), Col("活用予定の交付金等", 1138))
+REVIEW_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2300), Col("確認事項", 3600),
+               Col("出典（ファイル・シート・行）", 2438))
+
+
+def appendix_chapter(body: Body, ctx: Context) -> None:
+    body.heading(1, chapter_title(7))
+    _index(body, ctx)
+    _merged(body, ctx)
+    _located(body, ctx)
+    _review(body, ctx)
+
+
+def dept_order(ctx: Context) -> list[str]:
+    """課 in 課一覧 order, then any other 課 found in the projects (sorted)."""
+    known = list(ctx.master.departments)
+    seen = {p.dept for p in ctx.comp.projects}
+    return [d for d in known if d in seen] + sorted(seen - set(known))
+
+
+def _index(body: Body, ctx: Context) -> None:
+    body.heading(2, "所管課別事業索引")
+    body.para("本計画に掲載する全ての事業を、所管課別に事業ID順で示します。")
+    by_dept: dict[str, list[Project]] = {}
+    for p in ctx.comp.projects:
+        by_dept.setdefault(p.dept, []).append(p)
+    for dept in dept_order(ctx):
+        projects = sorted(by_dept[dept], key=lambda p: p.project_id)
+        info = ctx.master.departments.get(dept)
+        bureau = f"（{info.bureau}）" if info and info.bureau else ""
+        body.lead(f"{dept}{bureau}　{len(projects):,}事業")
+        body.table(INDEX_COLS, ((p.project_id, p.name, _measure_cell(ctx, p), mark(p.in_plan),
+                                 mark(p.in_resilience), mark(p.in_strategy)) for p in projects))
+
+
+def _measure_cell(ctx: Context, p: Project) -> str:
+    if not p.in_plan or not p.measure_code:
+        return ""
+    text = ctx.measure_label(p.measure_code)
+    if p.relisted_measures:
+        text += f"\n（再掲 {joined(p.relisted_measures)}）"
+    return text
+
+
+def sources(origins: tuple[Origin, ...]) -> str:
+    """`0704_河川課.xlsx` then `総合計画 5行・国土強靱化 3行` per file, files in first-seen order."""
+    by_file: dict[str, list[str]] = {}
+    for o in origins:
+        by_file.setdefault(o.file, []).append(f"{o.sheet} {o.row}行")
+    return "\n".join(f"{file}\n{'・'.join(places)}" for file, places in by_file.items())
+
+
+def spellings(p: Project) -> str:
+    """The distinct spellings merged into the project, when there is more than one."""
+    names = list(dict.fromkeys(p.names))
+    return "\n".join(names) if len(names) > 1 else ""
+
+
+def is_merged(p: Project) -> bool:
+    """Re-listed, or built from several rows or spellings."""
+    return bool(p.relisted_measures) or len(set(p.names)) > 1 or len(p.sources) > 1
+
+
+def _merged(body: Body, ctx: Context) -> None:
+    body.heading(2, "再掲・重複統合一覧")
+    body.para("複数の施策に掲載（再掲）した事業と、複数の調書・シートの行を一つの事業に統合した事業を示します。"
+              "事業名の表記が異なる行を統合した事業は、その表記を併記しています。統合に誤りがないか確認してください。")
+    projects = [p for p in ctx.comp.projects if is_merged(p)]
+    if not projects:
+        body.note("該当する事業はありません。")
+        return
+    body.table(MERGED_COLS, ((p.project_id, ((p.name, ""), (f"\n（{p.dept}）", "")), p.measure_code,
+                              joined(p.relisted_measures), spellings(p), sources(p.sources))
+                             for p in projects))
+
+
+def _located(body: Body, ctx: Context) -> None:
+    body.heading(2, "実施箇所明記事業一覧")
+    resilience = [p for p in ctx.comp.projects if p.in_resilience]
+    located = [p for p in resilience if p.location]
+    body.para(f"{ctx.master.resilience_name}に位置づける{len(resilience):,}事業のうち、実施箇所を明記した"
+              f"{len(located):,}事業を示します。実施箇所が明記された事業は、国の交付金等の重点配分・優先採択の"
+              "対象となります。")
+    if not located:
+        body.note("該当する事業はありません。")
+        return
+    body.table(LOCATED_COLS, ((p.project_id, p.name, p.dept, p.location, joined(p.scenarios), actor(p), p.grants)
+                              for p in located))
+
+
+def _review(body: Body, ctx: Context) -> None:
+    body.heading(2, "要確認事業")
+    flagged = [p for p in ctx.comp.projects if p.needs_review]
+    body.para("調書の記載に誤り又は不足があり、所管課への確認を要する事業です。確認のうえ調書を修正し、"
+              "再度取りまとめます。")
+    if not flagged:
+        body.note("要確認の事業はありません。")
+        return
+    body.table(REVIEW_COLS, ((p.project_id, ((p.name, ""), (f"\n（{p.dept}）", "")),
+                              "\n".join(f"・{r}" for r in p.review_reasons) or "・調書の記載を確認してください。",
+                              sources(p.sources)) for p in flagged))
