@@ -75,3 +75,20 @@ def test_budget_differences_add_up_to_difference_of_totals(comparison):
     for y in cmp.overlap_years:
         assert sum(p.diff(y) for p in cmp.pairs) == cmp.current_totals[y] - cmp.previous_totals[y]
     assert cmp.previous_totals == {"R7": 1170, "R8": 1180}
+
+
+def test_word_draft_summarises_the_changes(comparison, tmp_path):
+    import docx
+
+    from compiler.render_docx import write_draft
+
+    write_draft(comparison, tmp_path / "d.docx")
+    doc = docx.Document(str(tmp_path / "d.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "前年度計画からの変更点" in headings
+    text = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    assert "河川しゅんせつ事業" in text  # ended
+    assert "前年度の事業ID 0501-003" in text  # renumbered
+    assert "事業名: 旧名称の事業 → 新しい名称の事業" in text
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "新たに2事業を計上し、1事業が計画から外れました" in body

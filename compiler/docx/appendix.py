@@ -4,6 +4,7 @@ from __future__ import annotations
 from compiler.models import Origin, Project
 
 from .base import Body, Context, joined, mark
+from .changes import changes_section
 from .chapters import actor
 from .front import chapter_title
 from .ooxml import Col
@@ -24,6 +25,7 @@ def appendix_chapter(body: Body, ctx: Context) -> None:
     _merged(body, ctx)
     _located(body, ctx)
     _review(body, ctx)
+    changes_section(body, ctx)
 
 
 def dept_order(ctx: Context) -> list[str]:

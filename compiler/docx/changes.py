@@ -1,0 +1,73 @@
+"""資料編: 前年度計画からの変更点 (the rolling plan), written only when a previous compile is given."""
+from __future__ import annotations
+
+from compiler.rolling import Comparison, Pair
+
+from .base import Body, Context, money
+from .ooxml import Col
+
+MAX_LISTED = 15
+COUNT_COLS = (Col("区分", 2400), Col("事業数", 1300, "R"), Col("説明", 5938))
+BUDGET_COLS = (Col("年度", 1600, "C"), Col("前年度計画（千円）", 2600, "R"), Col("本計画（千円）", 2600, "R"),
+               Col("増減（千円）", 2838, "R"))
+CHANGE_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2900), Col("区分", 900, "C"), Col("年度", 700, "C"),
+               Col("前年度（千円）", 1300, "R"), Col("本計画（千円）", 1300, "R"), Col("増減", 1238, "R"))
+LIST_COLS = (Col("事業ID", 1300), Col("事業名", 3600), Col("所管課", 1800), Col("変更内容", 2938))
+
+
+def signed(n: int) -> str:
+    return f"+{n:,}" if n > 0 else (f"△{-n:,}" if n < 0 else "0")
+
+
+def changes_section(body: Body, ctx: Context) -> None:
+    cmp = ctx.comp.previous
+    if not isinstance(cmp, Comparison):
+        return
+    body.heading(2, "前年度計画からの変更点")
+    new, ended = cmp.by_status("新規"), cmp.by_status("終了")
+    renumbered = cmp.by_status("番号変更")
+    changed = [p for p in cmp.changed if p.changes]
+    body.para(f"前年度計画（{'・'.join(cmp.previous_years[:1])}〜{cmp.previous_years[-1] if cmp.previous_years else ''}）"
+              f"と比較すると、新たに{len(new):,}事業を計上し、{len(ended):,}事業が計画から外れました。"
+              f"継続する事業のうち{len(changed):,}事業で施策・リスクシナリオ・基本目標・所管課・事業名・実施箇所の"
+              "いずれかに変更があります。事業費は、計画期間が重なる年度について事業ごとに比較しています。")
+    body.table(COUNT_COLS, [
+        ("新規", f"{len(new):,}", "前年度計画に事業IDがない事業"),
+        ("終了", f"{len(ended):,}", "前年度計画にあり、本計画にない事業"),
+        ("継続（内容の変更あり）", f"{len(changed):,}", "施策・リスクシナリオ・基本目標・所管課・事業名・実施箇所の変更"),
+        ("事業IDの変更の可能性", f"{len(renumbered):,}", "所管課と事業名が同じで事業IDが異なる事業（確認が必要）"),
+    ])
+    if cmp.overlap_years:
+        body.lead("計画期間が重なる年度の事業費")
+        body.unit()
+        rows: list = [(y, money(cmp.previous_totals[y]), money(cmp.current_totals[y]),
+                       signed(cmp.current_totals[y] - cmp.previous_totals[y])) for y in cmp.overlap_years]
+        body.table(BUDGET_COLS, rows)
+        _largest(body, cmp)
+    _listing(body, "計画から外れた事業", ended, lambda p: "終了")
+    _listing(body, "新たに計上した事業", new, lambda p: "新規")
+    _listing(body, "内容に変更のあった主な事業", changed,
+             lambda p: "、".join(f"{c.label}: {c.before or '（空欄）'} → {c.after or '（空欄）'}" for c in p.changes))
+    if renumbered:
+        _listing(body, "事業IDが変わった可能性のある事業", renumbered, lambda p: f"前年度の事業ID {p.previous_id}")
+
+
+def _largest(body: Body, cmp: Comparison) -> None:
+    largest = cmp.largest_budget_changes(MAX_LISTED)
+    if not largest:
+        return
+    body.lead("事業費の増減が大きい事業")
+    rows: list = []
+    for p in largest:
+        for y in cmp.overlap_years:
+            before, after = p.budget.get(y, (0, 0))
+            rows.append((p.project_id, f"{p.name}\n（{p.dept}）", p.status, y, money(before), money(after),
+                         signed(after - before)))
+    body.table(CHANGE_COLS, rows)
+
+
+def _listing(body: Body, title: str, pairs: list[Pair], describe) -> None:  # type: ignore[no-untyped-def]
+    if not pairs:
+        return
+    body.lead(f"{title}（{len(pairs):,}事業）")
+    body.table(LIST_COLS, ((p.project_id, p.name, p.dept, describe(p)) for p in pairs))
