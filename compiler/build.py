@@ -162,6 +162,7 @@ def build(cycle_dir: Path, output_dir: Path, *, previous: Path | None = None,
 
 
 def _swap_into_place(staging: Path, output_dir: Path) -> None:
+    had_returns = (staging / RETURNS_DIR).exists()
     for item in sorted(staging.iterdir()):
         target = output_dir / item.name
         if item.is_dir():
@@ -174,5 +175,5 @@ def _swap_into_place(staging: Path, output_dir: Path) -> None:
         else:
             os.replace(item, target)
     returns = output_dir / RETURNS_DIR
-    if not (staging / RETURNS_DIR).exists() and returns.exists():
-        shutil.rmtree(returns)
+    if not had_returns and returns.exists():
+        shutil.rmtree(returns)  # no workbook has problems now: stale returns must not be sent

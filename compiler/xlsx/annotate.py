@@ -1,0 +1,369 @@
+"""Fill cells and attach comments inside an existing worksheet part (no openpyxl round trip).
+
+The worksheet XML is edited with lxml, which keeps every namespace prefix and every element we do
+not touch (x14 data validations in extLst, conditional formats, protection...).  Styles get new
+`xf` records cloned from the cell's own (number format, font, border, protection kept) with a fill.
+Comments use the legacy parts Excel still reads: xl/commentsN.xml and a VML drawing.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..sanitize import safe_text
+from .package import (CT_COMMENTS, CT_VML, NS_MAIN, NS_REL, REL_COMMENTS, REL_VML, Package, PackageError,
+                      column_letter, q, split_cell)
+
+REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+FILLS = {"エラー": "FFFFC7CE", "警告": "FFFFEB9C"}
+AUTHOR = "企画政策課"
+# CT_Worksheet children that must come after legacyDrawing
+AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                "tableParts", "extLst")
+VML_NS = ('xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+          'xmlns:x="urn:schemas-microsoft-com:office:excel"')
+SHAPETYPE = ('<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+             '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>')
+
+
+def m(tag: str) -> str:
+    return q(NS_MAIN, tag)
+
+
+# ------------------------------------------------------------------ styles
+class Styles:
+    """The workbook's styles part, extended with fills and the few formats the returns need."""
+
+    def __init__(self, pkg: Package) -> None:
+        self.pkg = pkg
+        targets = pkg.related("xl/workbook.xml", REL_STYLES)
+        if not targets or targets[0][1] not in pkg.parts:
+            raise PackageError("スタイル（styles.xml）がありません")
+        self.part = targets[0][1]
+        self.root = pkg.xml(self.part)
+        self.fills = self._section("fills")
+        self.fonts = self._section("fonts")
+        self.borders = self._section("borders")
+        self.xfs = self._section("cellXfs")
+        self._fill_ids: dict[str, int] = {}
+        self._cache: dict[tuple, int] = {}
+
+    def _section(self, name: str) -> etree._Element:
+        el = self.root.find(m(name))
+        if el is None or len(el) == 0:
+            raise PackageError(f"styles.xml に {name} がありません")
+        return el
+
+    @staticmethod
+    def _append(section: etree._Element, el: etree._Element) -> int:
+        section.append(el)
+        section.set("count", str(len(section)))
+        return len(section) - 1
+
+    def fill_id(self, rgb: str) -> int:
+        if rgb not in self._fill_ids:
+            fill = etree.Element(m("fill"))
+            pattern = etree.SubElement(fill, m("patternFill"), patternType="solid")
+            etree.SubElement(pattern, m("fgColor"), rgb=rgb)
+            etree.SubElement(pattern, m("bgColor"), indexed="64")
+            self._fill_ids[rgb] = self._append(self.fills, fill)
+        return self._fill_ids[rgb]
+
+    def filled(self, xf_index: int, severity: str) -> int:
+        """A copy of cell format `xf_index` with the severity's fill."""
+        key = ("filled", xf_index, severity)
+        if key not in self._cache:
+            base = self.xfs[xf_index] if 0 <= xf_index < len(self.xfs) else self.xfs[0]
+            xf = copy.deepcopy(base)
+            xf.set("fillId", str(self.fill_id(FILLS.get(severity, FILLS["警告"]))))
+            xf.set("applyFill", "1")
+            self._cache[key] = self._append(self.xfs, xf)
+        return self._cache[key]
+
+    def plain(self, *, bold: bool = False, size: float | None = None, rgb: str | None = None,
+              border: bool = False, wrap: bool = False) -> int:
+        """A new cell format for the 確認事項 sheet."""
+        key = ("plain", bold, size, rgb, border, wrap)
+        if key not in self._cache:
+            font_id = self._font(bold, size)
+            fill_id = self.fill_id(rgb) if rgb else 0
+            border_id = self._border() if border else 0
+            xf = etree.Element(m("xf"), numFmtId="0", fontId=str(font_id), fillId=str(fill_id),
+                               borderId=str(border_id), xfId="0", applyFont="1", applyFill="1", applyBorder="1",
+                               applyAlignment="1")
+            etree.SubElement(xf, m("alignment"), vertical="top", **({"wrapText": "1"} if wrap else {}))
+            self._cache[key] = self._append(self.xfs, xf)
+        return self._cache[key]
+
+    def _font(self, bold: bool, size: float | None) -> int:
+        """The default font (fonts[0]) made bold and/or resized (CT_Font children come in any order)."""
+        key = ("font", bold, size)
+        if key not in self._cache:
+            font = copy.deepcopy(self.fonts[0])
+            old_size = font.find(m("sz"))
+            value = str(size) if size else (old_size.get("val") if old_size is not None else "11")
+            for child in list(font):
+                if child.tag in (m("b"), m("sz")):
+                    font.remove(child)
+            font.insert(0, etree.Element(m("sz"), val=value))
+            if bold:
+                font.insert(0, etree.Element(m("b")))
+            self._cache[key] = self._append(self.fonts, font)
+        return self._cache[key]
+
+    def _border(self) -> int:
+        key = ("border",)
+        if key not in self._cache:
+            border = etree.Element(m("border"))
+            for side in ("left", "right", "top", "bottom"):
+                el = etree.SubElement(border, m(side), style="thin")
+                etree.SubElement(el, m("color"), rgb="FFBFBFBF")
+            etree.SubElement(border, m("diagonal"))
+            self._cache[key] = self._append(self.borders, border)
+        return self._cache[key]
+
+    def save(self) -> None:
+        self.pkg.put_xml(self.part, self.root)
+
+
+# ------------------------------------------------------------------ cells
+def fill_cells(sheet: etree._Element, targets: dict[tuple[int, int], str], styles: Styles) -> None:
+    """Give every (row, col) cell its severity's fill, creating rows and cells where needed."""
+    data = sheet.find(m("sheetData"))
+    if data is None:
+        raise PackageError("sheetData がありません")
+    rows = _row_index(data)
+    col_styles = _column_styles(sheet)
+    for (r, c), severity in sorted(targets.items()):
+        row = rows.get(r)
+        if row is None:
+            row = _insert_row(data, rows, r)
+        cell = _find_or_insert_cell(row, r, c)
+        if cell.get("s") is not None:
+            base = int(cell.get("s") or 0)
+        elif row.get("customFormat") in ("1", "true"):
+            base = int(row.get("s") or 0)
+        else:
+            base = col_styles.get(c, 0)
+        cell.set("s", str(styles.filled(base, severity)))
+        row.attrib.pop("spans", None)
+    _widen_dimension(sheet, targets)
+
+
+def _widen_dimension(sheet: etree._Element, targets: dict[tuple[int, int], str]) -> None:
+    """Keep <dimension> covering the cells we created (it is a hint, but keep it true)."""
+    dim = sheet.find(m("dimension"))
+    if dim is None or not targets:
+        return
+    corners = [split_cell(part) for part in (dim.get("ref") or "A1").split(":")]
+    if any(c is None for c in corners):
+        return
+    rows = [c[0] for c in corners if c] + [r for r, _ in targets]
+    cols = [c[1] for c in corners if c] + [c for _, c in targets]
+    dim.set("ref", f"{column_letter(min(cols))}{min(rows)}:{column_letter(max(cols))}{max(rows)}")
+
+
+def _row_index(data: etree._Element) -> dict[int, etree._Element]:
+    rows, last = {}, 0
+    for row in data.iter(m("row")):
+        r = int(row.get("r") or last + 1)
+        row.set("r", str(r))
+        rows[r], last = row, r
+    return rows
+
+
+def _insert_row(data: etree._Element, rows: dict[int, etree._Element], r: int) -> etree._Element:
+    new = etree.Element(m("row"), r=str(r))
+    after = [n for n in rows if n > r]
+    if after:
+        rows[min(after)].addprevious(new)
+    else:
+        data.append(new)
+    rows[r] = new
+    return new
+
+
+def _find_or_insert_cell(row: etree._Element, r: int, c: int) -> etree._Element:
+    last = 0
+    for cell in row.iter(m("c")):
+        pos = split_cell(cell.get("r", "")) if cell.get("r") else None
+        col = pos[1] if pos else last + 1
+        cell.set("r", f"{column_letter(col)}{r}")
+        if col == c:
+            return cell
+        if col > c:
+            new = etree.Element(m("c"), r=f"{column_letter(c)}{r}")
+            cell.addprevious(new)
+            return new
+        last = col
+    return etree.SubElement(row, m("c"), r=f"{column_letter(c)}{r}")
+
+
+def _column_styles(sheet: etree._Element) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for col in sheet.iter(m("col")):
+        if col.get("style") is None:
+            continue
+        lo, hi = int(col.get("min", "1")), int(col.get("max", "1"))
+        for c in range(lo, min(hi, lo + 16384) + 1):
+            out[c] = int(col.get("style") or 0)
+    return out
+
+
+# ------------------------------------------------------------------ comments
+@dataclass
+class Note:
+    row: int  # 1-based
+    col: int
+    text: str
+
+
+def add_comments(pkg: Package, sheet_part: str, sheet: etree._Element, notes: list[Note]) -> None:
+    """Attach `notes` as cell comments (merged with a comment the cell already has)."""
+    if not notes:
+        return
+    existing = pkg.related(sheet_part, REL_COMMENTS)
+    if existing and existing[0][1] in pkg.parts:
+        comments_part = existing[0][1]
+        root = pkg.xml(comments_part)
+    else:
+        comments_part = pkg.unused_name("xl/comments{n}.xml")
+        root = etree.Element(m("comments"), nsmap={None: NS_MAIN})
+        etree.SubElement(root, m("authors"))
+        etree.SubElement(root, m("commentList"))
+        pkg.add_rel(sheet_part, REL_COMMENTS, comments_part)
+        pkg.add_override(comments_part, CT_COMMENTS)
+    author_id = _author_id(root)
+    clist = root.find(m("commentList"))
+    if clist is None:
+        clist = etree.SubElement(root, m("commentList"))
+    by_ref = {el.get("ref"): el for el in clist.iter(m("comment"))}
+    new_shapes = []
+    for note in notes:
+        ref = f"{column_letter(note.col)}{note.row}"
+        if ref in by_ref:
+            text = by_ref[ref].find(m("text"))
+            if text is None:
+                text = etree.SubElement(by_ref[ref], m("text"))
+            _runs(text, f"\n{AUTHOR}:\n{note.text}")
+            continue
+        comment = etree.SubElement(clist, m("comment"), ref=ref, authorId=str(author_id))
+        _runs(etree.SubElement(comment, m("text")), f"{AUTHOR}:\n{note.text}", bold_head=True)
+        new_shapes.append(note)
+    _sort_comments(clist)
+    pkg.put_xml(comments_part, root)
+    if new_shapes:
+        _add_vml(pkg, sheet_part, sheet, new_shapes)
+
+
+def _author_id(root: etree._Element) -> int:
+    authors = root.find(m("authors"))
+    if authors is None:
+        authors = etree.Element(m("authors"))
+        root.insert(0, authors)
+    names = [a.text or "" for a in authors.iter(m("author"))]
+    if AUTHOR in names:
+        return names.index(AUTHOR)
+    etree.SubElement(authors, m("author")).text = AUTHOR
+    return len(names)
+
+
+def _runs(text_el: etree._Element, body: str, bold_head: bool = False) -> None:
+    head, _, rest = body.partition("\n")
+    parts = [(head + "\n", bold_head), (rest, False)] if bold_head else [(body, False)]
+    for content, bold in parts:
+        run = etree.SubElement(text_el, m("r"))
+        rpr = etree.SubElement(run, m("rPr"))
+        if bold:
+            etree.SubElement(rpr, m("b"))
+        etree.SubElement(rpr, m("sz"), val="9")
+        etree.SubElement(rpr, m("rFont"), val="游ゴシック")
+        t = etree.SubElement(run, m("t"))
+        t.text = safe_text(content)
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+
+def _sort_comments(clist: etree._Element) -> None:
+    items = list(clist)
+    items.sort(key=lambda el: (split_cell(el.get("ref", "")) or (0, 0)) if el.tag == m("comment") else (0, 0))
+    for el in items:
+        clist.append(el)
+
+
+def _add_vml(pkg: Package, sheet_part: str, sheet: etree._Element, notes: list[Note]) -> None:
+    block = _next_vml_block(pkg)
+    shapes = "".join(_shape(block * 1024 + i + 1, n) for i, n in enumerate(notes[:1023]))
+    blocks = [block]
+    for start in range(1023, len(notes), 1023):  # more than 1,023 notes: one more id block each
+        blocks.append(block + len(blocks))
+        shapes += "".join(_shape(blocks[-1] * 1024 + i + 1, n) for i, n in enumerate(notes[start:start + 1023]))
+    legacy = sheet.find(m("legacyDrawing"))
+    if legacy is not None:
+        rid = legacy.get(q(NS_REL, "id"), "")
+        target = dict(pkg.related(sheet_part, REL_VML)).get(rid)
+        if target and target in pkg.parts:
+            pkg.parts[target] = _append_vml(pkg.parts[target], shapes, blocks)
+            return
+        sheet.remove(legacy)
+    part = pkg.unused_name("xl/drawings/vmlDrawing{n}.vml")
+    idmap = ",".join(str(b) for b in blocks)
+    pkg.parts[part] = (f'<xml {VML_NS}><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{idmap}"/>'
+                       f"</o:shapelayout>{SHAPETYPE}{shapes}</xml>").encode("utf-8")
+    pkg.add_default("vml", CT_VML)
+    rid = pkg.add_rel(sheet_part, REL_VML, part)
+    el = etree.Element(m("legacyDrawing"))
+    el.set(q(NS_REL, "id"), rid)
+    _insert_before(sheet, el, AFTER_LEGACY)
+
+
+def _next_vml_block(pkg: Package) -> int:
+    used = 0
+    for name, data in pkg.parts.items():
+        if name.lower().endswith(".vml"):
+            for mt in re.finditer(rb"_x0000_s(\d+)", data):
+                used = max(used, int(mt.group(1)) // 1024)
+            for mt in re.finditer(rb'o:idmap[^>]*data="([0-9, ]*)"', data):
+                for b in mt.group(1).split(b","):
+                    if b.strip().isdigit():
+                        used = max(used, int(b))
+    return used + 1
+
+
+def _append_vml(data: bytes, shapes: str, blocks: list[int]) -> bytes:
+    text = data.decode("utf-8", errors="replace")
+    if 'id="_x0000_t202"' not in text:
+        shapes = SHAPETYPE + shapes
+    add = ",".join(str(b) for b in blocks)
+    text, n = re.subn(r'(o:idmap[^>]*data=")([^"]*)(")', lambda mt: f"{mt.group(1)}{mt.group(2)},{add}{mt.group(3)}",
+                      text, count=1)
+    end = text.rfind("</xml>")
+    if end < 0:
+        raise PackageError("VML 描画の形式が不明です")
+    return (text[:end] + shapes + text[end:]).encode("utf-8")
+
+
+def _shape(shape_id: int, note: Note) -> str:
+    r, c = note.row - 1, note.col - 1
+    lines = sum(1 + len(line) // 22 for line in note.text.split("\n")) + 1
+    height = min(lines + 1, 24)
+    anchor = f"{c + 1}, 15, {max(r - 1, 0)}, 10, {c + 5}, 15, {max(r - 1, 0) + height}, 4"
+    return (f'<v:shape id="_x0000_s{shape_id}" type="#_x0000_t202" style="position:absolute;margin-left:80pt;'
+            f'margin-top:2pt;width:260pt;height:{14 * height}pt;z-index:{shape_id % 1024};visibility:hidden" '
+            'fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+            '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+            '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
+            '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:Anchor>{anchor}</x:Anchor><x:AutoFill>False</x:AutoFill>"
+            f"<x:Row>{r}</x:Row><x:Column>{c}</x:Column></x:ClientData></v:shape>")
+
+
+def _insert_before(parent: etree._Element, el: etree._Element, later: tuple[str, ...]) -> None:
+    names = {m(n) for n in later}
+    for child in parent:
+        if child.tag in names:
+            child.addprevious(el)
+            return
+    parent.append(el)

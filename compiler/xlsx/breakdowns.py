@@ -1,0 +1,191 @@
+"""Summary tables: 施策×リスクシナリオ, リスクシナリオ別, 総合戦略別, 施策別."""
+from __future__ import annotations
+
+from ..models import Compilation, Project
+from .book import Book, Col, Sheet
+from .common import (OFF_MASTER, budget_label, code_key, codes_in_use, joined, placed_in, plan_total,
+                     projects_with_goal, projects_with_scenario, year_label)
+
+MATRIX_SHEET = "施策×リスクシナリオ"
+SCENARIO_SHEET = "リスクシナリオ別"
+STRATEGY_SHEET = "総合戦略別"
+MEASURE_SHEET = "施策別"
+GAP = "対応事業なし"
+NO_LOCATION = "実施箇所未記入の事業あり"
+NO_MEASURE = "（施策なし：国土強靱化・総合戦略のみ）"
+UNKNOWN_MEASURE = "（施策体系にない施策コード）"
+UNKNOWN_KEY = "不明"  # totals.py files budgets of unknown 施策 under this key
+NO_STRATEGY_MEASURE = "（具体的施策の指定なし）"
+
+
+# ------------------------------------------------------------------ 施策×リスクシナリオ
+def write_matrix(book: Book, comp: Compilation) -> Sheet:
+    """Projects per (施策, scenario); a project counts under its primary and its re-listed 施策."""
+    m = comp.master
+    sheet = book.sheet(MATRIX_SHEET)
+    scenarios = codes_in_use(m.scenarios, (c for p in comp.projects for c in p.scenarios))
+    measures = codes_in_use(m.measures, (p.measure_code for p in comp.projects if p.in_plan))
+    head = book.fmt("header")
+    fixed = (Col("施策コード", "code", 8, 10), Col("施策名", "text", 14, 30))
+    for c, col in enumerate(fixed):
+        sheet.merge(0, c, 1, c, col.label, head)
+    first = len(fixed)
+    sheet.merge(0, first, 0, first + len(scenarios) - 1, "リスクシナリオ（起きてはならない最悪の事態）　※数字は事業数",
+                book.fmt("group_header"))
+    for i, code in enumerate(scenarios):
+        text = f"{code} {m.scenarios[code].text}" if code in m.scenarios else f"{code}{OFF_MASTER}"
+        sheet.text(1, first + i, code, head, measure=False)
+        sheet.comment(1, first + i, text)
+    rows: list[tuple[str, str, list[Project]]] = []
+    for code in measures:
+        name = m.measures[code].name if code in m.measures else OFF_MASTER
+        rows.append((code, name, [p for p in comp.projects if placed_in(p, code)]))
+    rows.append(("", NO_MEASURE, [p for p in comp.projects if not p.in_plan]))
+    for r, (code, name, projects) in enumerate(rows, start=2):
+        sheet.text(r, 0, code, book.fmt("cell", "code"))
+        sheet.text(r, 1, name, book.fmt("cell"))
+        for i, s in enumerate(scenarios):
+            sheet.number(r, first + i, sum(1 for p in projects if s in p.scenarios), book.fmt("cell", "zero_blank"))
+    total_row = 2 + len(rows)
+    sheet.merge(total_row, 0, total_row, 1, "対応事業数（重複なし）", book.fmt("cell", "total"))
+    for i, s in enumerate(scenarios):
+        n = len(projects_with_scenario(comp, s))
+        sheet.number(total_row, first + i, n, book.fmt("cell", "zero_blank", "total", "gap" if n == 0 else ""))
+    if scenarios:
+        last_col = first + len(scenarios) - 1
+        rc = sheet.ws.conditional_format(2, first, total_row - 1, last_col, {
+            "type": "3_color_scale", "min_color": "#FFFFFF", "mid_color": "#FFE699", "max_color": "#F4B183"})
+        sheet.check(rc, 2, first, "conditional_format")
+        sheet.set_width(first, 5.5, last_col)
+    sheet.fit_columns(fixed)
+    sheet.row_height(1, 20)
+    sheet.list_setup(1, total_row - 1, first + max(len(scenarios), 1) - 1, freeze_cols=len(fixed), first_header_row=0)
+    return sheet
+
+
+# ------------------------------------------------------------------ リスクシナリオ別
+def write_scenarios(book: Book, comp: Compilation) -> Sheet:
+    m = comp.master
+    sheet = book.sheet(SCENARIO_SHEET)
+    columns = [Col("目標番号", "code", 6, 8), Col("事前に備えるべき目標", "wrap", 14, 28), Col("番号", "code", 6, 8),
+               Col("起きてはならない最悪の事態", "wrap", 24, 50), Col("対応事業数", "int", 7, 10),
+               Col(budget_label(m), "num", 12, 16), Col("実施箇所明記の事業数", "int", 8, 12),
+               Col("実施箇所未記入の事業数", "int", 8, 12), Col("状況", "text", 12, 22)]
+    rows, styles = [], []
+    for code in codes_in_use(m.scenarios, (c for p in comp.projects for c in p.scenarios)):
+        s = m.scenarios.get(code)
+        projects = projects_with_scenario(comp, code)
+        located = sum(1 for p in projects if p.location)
+        status, style = _scenario_status(len(projects), len(projects) - located)
+        rows.append([s.goal_code if s else "", s.goal_text if s else "", code, s.text if s else OFF_MASTER,
+                     len(projects), plan_total(projects), located, len(projects) - located, status])
+        styles.append(style)
+    sheet.table(columns, rows, styles, freeze_cols=4)
+    sheet.comment(0, 5, f"総合計画に載る事業の{m.first_year}〜{m.years[-1]}年度事業費の合計です。"
+                        "複数のシナリオに対応する事業は、それぞれのシナリオで計上しています。")
+    return sheet
+
+
+def _scenario_status(n_projects: int, n_without_location: int) -> tuple[str, tuple[str, ...]]:
+    if n_projects == 0:
+        return GAP, ("gap",)
+    if n_without_location:
+        return NO_LOCATION, ("warning",)
+    return "", ()
+
+
+# ------------------------------------------------------------------ 総合戦略別
+def write_strategy(book: Book, comp: Compilation) -> Sheet:
+    m = comp.master
+    sheet = book.sheet(STRATEGY_SHEET)
+    columns = [Col("基本目標番号", "code", 6, 8), Col("基本目標", "wrap", 16, 30), Col("具体的施策コード", "code", 8, 10),
+               Col("具体的施策", "wrap", 16, 30), Col("数値目標", "wrap", 12, 24), Col("事業数", "int", 6, 8),
+               Col("KPI数", "int", 6, 8), Col("KPI（事業の重要業績評価指標）", "wrap", 20, 44),
+               Col(budget_label(m), "num", 12, 16)]
+    rows: list[list[object]] = []
+    styles: list[tuple[str, ...]] = []
+    for code in codes_in_use(m.goals, (c for p in comp.projects for c in p.goals)):
+        goal = m.goals.get(code)
+        name = goal.name if goal else OFF_MASTER
+        projects = projects_with_goal(comp, code)
+        rows.append(_strategy_row(code, name, "", "（基本目標計）", goal.target if goal else "", projects, code))
+        styles.append(("group",))
+        sm_codes = [s.code for s in goal.measures] if goal else []
+        sm_codes = codes_in_use(sm_codes, (c for p in projects for c in p.strategy_measures
+                                           if c not in m.strategy_measures or m.strategy_measures[c].goal_code == code))
+        for sm in sm_codes:
+            sm_name = m.strategy_measures[sm].name if sm in m.strategy_measures else OFF_MASTER
+            rows.append(_strategy_row(code, name, sm, sm_name, "", [p for p in projects if sm in p.strategy_measures], code))
+            styles.append(())
+        loose = [p for p in projects if not set(p.strategy_measures) & set(sm_codes)]
+        if loose:
+            rows.append(_strategy_row(code, name, "", NO_STRATEGY_MEASURE, "", loose, code))
+            styles.append(("warning",))
+    sheet.table(columns, rows, styles, freeze_cols=2)
+    return sheet
+
+
+def _strategy_row(code: str, name: str, sm: str, sm_name: str, target: str, projects: list[Project],
+                  goal: str) -> list[object]:
+    kpis = list(dict.fromkeys(k.name for p in projects for k in p.kpis if k.goal in ("", goal) and k.name))
+    return [code, name, sm, sm_name, target, len(projects), len(kpis), "\n".join(kpis), plan_total(projects)]
+
+
+# ------------------------------------------------------------------ 施策別
+def write_measures(book: Book, comp: Compilation) -> Sheet:
+    """Per 基本政策 and 施策 in master order; budgets come from comp.totals (re-listed counted once)."""
+    m = comp.master
+    sheet = book.sheet(MEASURE_SHEET)
+    years = m.years
+    columns = [Col("基本政策", "code", 6, 8), Col("基本政策名", "text", 12, 32), Col("施策コード", "code", 6, 10),
+               Col("施策名", "text", 14, 30), Col("主担当課", "text", 8, 16), Col("事業数", "int", 6, 8),
+               Col("再掲事業数", "int", 6, 8), *(Col(year_label(m, y), "num", 11, 14) for y in years),
+               Col(budget_label(m), "num", 12, 16), Col("成果指標数", "int", 6, 8)]
+    rows: list[list[object]] = []
+    styles: list[tuple[str, ...]] = []
+    totals = comp.totals
+    for policy in m.policies.values():
+        budget = totals.by_policy_year.get(policy.code, {})
+        measures = list(policy.measures)
+        primary = sum(_count_primary(comp, c) for c in measures)
+        relisted = sum(_count_relisted(comp, c) for c in measures)
+        kpis = sum(_count_kpis(comp, c) for c in measures)
+        rows.append([policy.code, policy.name, "", "（基本政策計）", "", primary, relisted,
+                     *_years(budget, years), kpis])
+        styles.append(("group",))
+        for code in measures:
+            measure = m.measures[code]
+            rows.append([policy.code, policy.name, code, measure.name, measure.lead_dept, _count_primary(comp, code),
+                         _count_relisted(comp, code), *_years(totals.by_measure_year.get(code, {}), years),
+                         _count_kpis(comp, code)])
+            styles.append(())
+    unknown = [p for p in comp.projects if p.in_plan and p.measure_code not in m.measures]
+    if unknown or UNKNOWN_KEY in totals.by_measure_year:
+        codes = joined(sorted({p.measure_code for p in unknown}, key=code_key))
+        rows.append(["", "", codes, UNKNOWN_MEASURE, "", len(unknown), 0,
+                     *_years(totals.by_measure_year.get(UNKNOWN_KEY, {}), years), 0])
+        styles.append(("warning",))
+    n_plan = sum(1 for p in comp.projects if p.in_plan)
+    rows.append(["", "合計", "", "（再掲は重複計上しない）", "", n_plan, sum(len(p.relisted_measures) for p in comp.projects),
+                 *_years(totals.by_year, years), len(comp.measure_kpis)])
+    styles.append(("total",))
+    sheet.table(columns, rows, styles, freeze_cols=4)
+    sheet.comment(0, 6, "他の施策から再掲されている事業の数です。事業費は主たる施策でのみ計上しています。")
+    return sheet
+
+
+def _years(budget: dict[str, int], years: tuple[str, ...]) -> list[int]:
+    values = [int(budget.get(y, 0) or 0) for y in years]
+    return [*values, sum(values)]
+
+
+def _count_primary(comp: Compilation, code: str) -> int:
+    return sum(1 for p in comp.projects if p.in_plan and p.measure_code == code)
+
+
+def _count_relisted(comp: Compilation, code: str) -> int:
+    return sum(1 for p in comp.projects if p.in_plan and code in p.relisted_measures)
+
+
+def _count_kpis(comp: Compilation, code: str) -> int:
+    return sum(1 for k in comp.measure_kpis if k.measure_code == code)

@@ -1,0 +1,192 @@
+"""An xlsx/xlsm package edited part by part: every part we do not touch is copied byte for byte.
+
+Used for the annotated returns: a department's workbook keeps its dropdowns (including the
+Excel-2010 `x14` extension validations that openpyxl drops), macros, images and anything else
+we do not understand, because we only rewrite the parts we annotate.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL_WORKSHEET = f"{NS_REL}/worksheet"
+REL_COMMENTS = f"{NS_REL}/comments"
+REL_VML = f"{NS_REL}/vmlDrawing"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+MAX_PART_BYTES = 200 * 1024 * 1024  # the reader's guard has passed the file; this is a last fence
+
+
+class PackageError(Exception):
+    """The workbook's package cannot be annotated (missing or unsafe parts)."""
+
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                          remove_blank_text=False)
+
+
+def parse_xml(data: bytes, part: str) -> etree._Element:
+    if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data:
+        raise PackageError(f"{part}: DTD/エンティティ宣言を含むため処理しません")
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise PackageError(f"{part}: XML を解析できません（{exc}）") from exc
+
+
+def to_bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def q(ns: str, tag: str) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+class Package:
+    """The parts of a zip package in their original order; new parts are appended."""
+
+    def __init__(self, path: Path) -> None:
+        self.parts: dict[str, bytes] = {}
+        try:
+            with zipfile.ZipFile(path) as z:
+                for info in z.infolist():
+                    if info.is_dir():
+                        continue
+                    if info.file_size > MAX_PART_BYTES:
+                        raise PackageError(f"{info.filename}: 大きすぎます")
+                    self.parts[info.filename] = z.read(info)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise PackageError(f"zip として開けません（{exc}）") from exc
+        if "[Content_Types].xml" not in self.parts or "xl/workbook.xml" not in self.parts:
+            raise PackageError("Excel ブックの構成（[Content_Types].xml, xl/workbook.xml）がありません")
+
+    # ------------------------------------------------------------ parts
+    def xml(self, name: str) -> etree._Element:
+        if name not in self.parts:
+            raise PackageError(f"{name} がありません")
+        return parse_xml(self.parts[name], name)
+
+    def put_xml(self, name: str, root: etree._Element) -> None:
+        self.parts[name] = to_bytes(root)
+
+    def unused_name(self, pattern: str) -> str:
+        """`pattern` with {n} replaced by the first number not in use, e.g. xl/comments{n}.xml."""
+        n = 1
+        lowered = {p.lower() for p in self.parts}
+        while pattern.format(n=n).lower() in lowered:
+            n += 1
+        return pattern.format(n=n)
+
+    def save(self, path: Path) -> None:
+        """Write deterministically: original order, fixed timestamps, deflate."""
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in self.parts.items():
+                info = zipfile.ZipInfo(name, FIXED_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o600 << 16
+                info.create_system = 3
+                z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+
+    # ------------------------------------------------------------ content types
+    def add_override(self, part: str, content_type: str) -> None:
+        root = self.xml("[Content_Types].xml")
+        name = "/" + part
+        for el in root.iter(q(NS_CT, "Override")):
+            if el.get("PartName", "").lower() == name.lower():
+                return
+        etree.SubElement(root, q(NS_CT, "Override"), PartName=name, ContentType=content_type)
+        self.put_xml("[Content_Types].xml", root)
+
+    def add_default(self, extension: str, content_type: str) -> None:
+        root = self.xml("[Content_Types].xml")
+        for el in root.iter(q(NS_CT, "Default")):
+            if el.get("Extension", "").lower() == extension.lower():
+                return
+        el = etree.Element(q(NS_CT, "Default"), Extension=extension, ContentType=content_type)
+        root.insert(0, el)
+        self.put_xml("[Content_Types].xml", root)
+
+    # ------------------------------------------------------------ relationships
+    @staticmethod
+    def rels_name(part: str) -> str:
+        folder, base = posixpath.split(part)
+        return posixpath.join(folder, "_rels", base + ".rels")
+
+    def rels(self, part: str) -> etree._Element:
+        name = self.rels_name(part)
+        if name in self.parts:
+            return self.xml(name)
+        return etree.Element(q(NS_PKG_REL, "Relationships"), nsmap={None: NS_PKG_REL})
+
+    def related(self, part: str, rel_type: str) -> list[tuple[str, str]]:
+        """(rId, target part) of `part`'s relationships of one type."""
+        out = []
+        for el in self.rels(part).iter(q(NS_PKG_REL, "Relationship")):
+            if el.get("Type") == rel_type and el.get("TargetMode") != "External":
+                out.append((el.get("Id", ""), resolve(part, el.get("Target", ""))))
+        return out
+
+    def add_rel(self, part: str, rel_type: str, target_part: str) -> str:
+        root = self.rels(part)
+        ids = {el.get("Id") for el in root.iter(q(NS_PKG_REL, "Relationship"))}
+        n = 1
+        while f"rIdA{n}" in ids:
+            n += 1
+        rid = f"rIdA{n}"
+        target = posixpath.relpath(target_part, posixpath.dirname(part))
+        etree.SubElement(root, q(NS_PKG_REL, "Relationship"), Id=rid, Type=rel_type, Target=target)
+        self.put_xml(self.rels_name(part), root)
+        return rid
+
+    # ------------------------------------------------------------ sheets
+    def sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> worksheet part, in workbook order."""
+        wb = self.xml("xl/workbook.xml")
+        targets = {rid: target for rid, target in self.related("xl/workbook.xml", REL_WORKSHEET)}
+        out = {}
+        for s in wb.iter(q(NS_MAIN, "sheet")):
+            target = targets.get(s.get(q(NS_REL, "id"), ""))
+            if target and target in self.parts:
+                out[s.get("name", "")] = target
+        return out
+
+
+def resolve(source_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def split_cell(ref: str) -> tuple[int, int] | None:
+    """'D5' -> (row 5, column 4), 1-based; None for anything that is not one cell."""
+    m = _CELL.match(ref.strip())
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    row = int(m.group(2))
+    if not (1 <= row <= 1_048_576 and 1 <= col <= 16_384):
+        return None
+    return row, col
+
+
+def column_letter(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out

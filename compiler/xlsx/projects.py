@@ -1,0 +1,195 @@
+"""`事業一覧` (one row per project; read back by the next cycle) and `クロス表` (the matrix)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..models import FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, Compilation, Master, Project
+from ..normalise import year_label as reiwa_label
+from .book import Book, Col, Sheet
+from .common import (OFF_MASTER, PRIMARY, RELISTED, SDG_NAMES, codes_in_use, joined, mark, short,
+                     year_label)
+
+PROJECT_SHEET = "事業一覧"
+CROSS_SHEET = "クロス表"
+
+
+# ------------------------------------------------------------------ 事業一覧
+def project_columns(master: Master) -> list[Col]:
+    """Header labels of 事業一覧.  `compiler/previous.py` and the templates read them back by label."""
+    return [
+        Col("事業ID", "code", 10, 16), Col("事業名", "text", 16, 40), Col("所管課", "text", 8, 18),
+        Col("施策コード", "code", 6, 10), Col("施策名", "text", 8, 24), Col("展開方向コード", "code", 8, 10),
+        Col("再掲施策コード", "code", 8, 16), Col("新継区分", "mark", 6, 8), Col("事業内容", "text", 20, 50),
+        Col("会計", "text", 6, 14),
+        Col(SHEET_PLAN, "mark", 6, 8), Col(SHEET_RESILIENCE, "mark", 6, 8), Col(SHEET_STRATEGY, "mark", 6, 8),
+        Col("リスクシナリオ", "code", 8, 20), Col("実施箇所", "text", 8, 30), Col("事業主体", "mark", 6, 8),
+        Col("開始年度", "code", 6, 8), Col("終了年度", "code", 6, 8), Col("基本目標", "code", 6, 10),
+        Col("具体的施策コード", "code", 8, 14),
+        *(Col(year_label(master, y), "num", 9, 14) for y in master.years),
+        *(Col(f"財源_{k}（{master.unit}）", "num", 9, 14) for k in FUNDING_KEYS),
+        Col("重点", "mark", 5, 6), Col("SDGs", "code", 6, 14), Col("要確認", "mark", 6, 7),
+        Col("要確認理由", "text", 10, 60), Col("ID自動付番", "mark", 6, 8),
+        # carried to the next cycle's templates as well
+        Col("予算区分", "text", 6, 10), Col("予算説明書頁", "code", 6, 10), Col("国補正予算", "mark", 6, 8),
+        Col("施策分野", "text", 8, 16), Col(f"全体事業費（{master.unit}）", "num", 9, 14),
+        Col("活用予定の交付金等", "text", 10, 30), Col("デジタル活用", "mark", 6, 8),
+        Col("KPI名", "wrap", 10, 30), Col("KPI単位", "wrap", 6, 8), Col("KPI基準値", "wrap", 6, 10),
+        Col("KPI基準年度", "wrap", 6, 10), Col("KPI目標値", "wrap", 6, 10), Col("KPI目標年度", "wrap", 6, 10),
+        Col("備考", "text", 8, 30),
+    ]
+
+
+def project_row(p: Project, master: Master) -> list[object]:
+    measure = master.measures.get(p.measure_code)
+    kpi_lines: Callable[[Callable], str] = lambda get: "\n".join(get(k) for k in p.kpis)  # noqa: E731
+    return [
+        p.project_id, p.name, p.dept, p.measure_code, measure.name if measure else "", p.direction_code,
+        joined(p.relisted_measures), p.status, p.content, p.account,
+        mark(p.in_plan), mark(p.in_resilience), mark(p.in_strategy),
+        joined(p.scenarios), p.location, p.actor, reiwa_label(p.start_year), reiwa_label(p.end_year),
+        joined(p.goals), joined(p.strategy_measures),
+        *(p.budget.get(y) for y in master.years),
+        *(p.funding.get(k) for k in FUNDING_KEYS),
+        mark(p.priority), joined(p.sdgs), mark(p.needs_review), " / ".join(p.review_reasons), mark(p.id_generated),
+        p.budget_kind, p.budget_page, mark(p.supplementary), p.resilience_field, p.total_cost, p.grants,
+        mark(p.digital),
+        kpi_lines(lambda k: k.name), kpi_lines(lambda k: k.unit), kpi_lines(lambda k: k.base),
+        kpi_lines(lambda k: k.base_year), kpi_lines(lambda k: k.target), kpi_lines(lambda k: k.target_year),
+        p.note,
+    ]
+
+
+def write_projects(book: Book, comp: Compilation) -> Sheet:
+    sheet = book.sheet(PROJECT_SHEET)
+    columns = project_columns(comp.master)
+    rows = [project_row(p, comp.master) for p in comp.projects]
+    styles = [("warning",) if p.needs_review else () for p in comp.projects]
+    sheet.table(columns, rows, styles, freeze_cols=2)
+    # printing all columns on one A4 width is unreadable: print the core columns (up to the budgets)
+    core = next(i for i, c in enumerate(columns) if c.label == year_label(comp.master, comp.master.years[-1]))
+    sheet.check(sheet.ws.print_area(0, 0, max(len(rows), 1), core), 0, core, "print_area")
+    return sheet
+
+
+# ------------------------------------------------------------------ クロス表
+@dataclass(frozen=True)
+class Group:
+    """A column group of the matrix: its title, and per column a header, a full text and a test."""
+
+    title: str
+    headers: tuple[str, ...]
+    notes: tuple[str, ...]
+    marks: tuple[Callable[[Project], str], ...]
+
+
+VERTICAL_CHARS = 24  # half-width units shown in a vertical sub-header; the full text goes into a comment
+
+
+def _measure_mark(code: str) -> Callable[[Project], str]:
+    def f(p: Project) -> str:
+        if not p.in_plan:
+            return ""
+        if p.measure_code == code:
+            return PRIMARY
+        return RELISTED if code in p.relisted_measures else ""
+    return f
+
+
+def _member(attr: str, code: object) -> Callable[[Project], str]:
+    return lambda p: PRIMARY if code in getattr(p, attr) else ""
+
+
+def _flag(attr: str) -> Callable[[Project], str]:
+    return lambda p: PRIMARY if getattr(p, attr) else ""
+
+
+def cross_groups(comp: Compilation) -> list[Group]:
+    m = comp.master
+    measures = codes_in_use(m.measures, (p.measure_code for p in comp.projects if p.in_plan))
+    measures = codes_in_use(measures, (c for p in comp.projects for c in p.relisted_measures))
+    scenarios = codes_in_use(m.scenarios, (c for p in comp.projects for c in p.scenarios))
+    goals = codes_in_use(m.goals, (c for p in comp.projects for c in p.goals))
+
+    def label(code: str, name: str | None) -> str:
+        return f"{code} {name}" if name is not None else f"{code}{OFF_MASTER}"
+
+    m_names = [m.measures[c].name if c in m.measures else None for c in measures]
+    s_names = [m.scenarios[c].text if c in m.scenarios else None for c in scenarios]
+    g_names = [m.goals[c].name if c in m.goals else None for c in goals]
+    return [
+        Group("掲載計画", (SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY), (m.plan_name, m.resilience_name, m.strategy_name),
+              (_flag("in_plan"), _flag("in_resilience"), _flag("in_strategy"))),
+        Group(f"施策（{PRIMARY}主 {RELISTED}再掲）", tuple(label(c, n) for c, n in zip(measures, m_names)),
+              tuple(label(c, n) for c, n in zip(measures, m_names)), tuple(_measure_mark(c) for c in measures)),
+        Group("リスクシナリオ", tuple(label(c, n) for c, n in zip(scenarios, s_names)),
+              tuple(label(c, n) for c, n in zip(scenarios, s_names)), tuple(_member("scenarios", c) for c in scenarios)),
+        Group("基本目標", tuple(label(c, n) for c, n in zip(goals, g_names)),
+              tuple(label(c, n) for c, n in zip(goals, g_names)), tuple(_member("goals", c) for c in goals)),
+        Group("SDGs", tuple(f"{i} {n}" for i, n in enumerate(SDG_NAMES, 1)),
+              tuple(f"{i} {n}" for i, n in enumerate(SDG_NAMES, 1)), tuple(_member("sdgs", i) for i in range(1, 18))),
+    ]
+
+
+FIXED = (Col("事業ID", "code", 10, 16), Col("事業名", "text", 16, 36), Col("所管課", "text", 8, 16))
+MARK_WIDTH = 3.6
+
+
+def write_cross(book: Book, comp: Compilation) -> Sheet:
+    """The matrix.  Only marks are written in plain rows (a grid of thin borders comes from one
+    conditional format), which keeps 5,000 projects × 100 columns fast; 要確認 rows are tinted whole."""
+    sheet = book.sheet(CROSS_SHEET)
+    groups = cross_groups(comp)
+    first_cols = _cross_header(sheet, groups)
+    tests = [(first + i, test, i == 0) for group, first in zip(groups, first_cols) for i, test in enumerate(group.marks)]
+    fixed_fmts = {extra: (book.fmt("cell", "code", *extra), book.fmt("cell", *extra))
+                  for extra in ((), ("warning",))}
+    mark_fmts = {(extra, rule): book.fmt("cell", "mark", *(("left_rule",) if rule else ()), *extra)
+                 for extra in ((), ("warning",)) for rule in (False, True)}
+    for r, p in enumerate(comp.projects, start=2):
+        extra = ("warning",) if p.needs_review else ()
+        code_fmt, text_fmt = fixed_fmts[extra]
+        sheet.text(r, 0, p.project_id, code_fmt)
+        sheet.text(r, 1, p.name, text_fmt)
+        sheet.text(r, 2, p.dept, text_fmt)
+        for c, test, rule in tests:
+            value = test(p)
+            if value or extra:
+                sheet.text(r, c, value, mark_fmts[(extra, rule)], measure=False)
+    last_row = 1 + len(comp.projects)
+    last_col = first_cols[-1] + len(groups[-1].marks) - 1
+    if comp.projects:
+        rc = sheet.ws.conditional_format(2, len(FIXED), last_row, last_col, {
+            "type": "formula", "criteria": "TRUE", "format": book.fmt("grid")})
+        sheet.check(rc, 2, len(FIXED), "conditional_format")
+    sheet.fit_columns(FIXED)
+    sheet.set_width(len(FIXED), MARK_WIDTH, last_col)
+    sheet.list_setup(1, last_row, last_col, freeze_cols=len(FIXED), first_header_row=0)
+    return sheet
+
+
+def _cross_header(sheet: Sheet, groups: list[Group]) -> list[int]:
+    """Two header rows: fixed labels merged down, group titles merged across, vertical sub-headers.
+    Returns the first column of every group."""
+    book = sheet.book
+    head = book.fmt("header")
+    for c, col in enumerate(FIXED):
+        sheet.merge(0, c, 1, c, col.label, head)
+        sheet.widths[c] = 0
+    first_cols, c = [], len(FIXED)
+    longest = 0
+    for group in groups:
+        first_cols.append(c)
+        n = len(group.headers)
+        sheet.merge(0, c, 0, c + n - 1, group.title if n > 1 else short(group.title, 8), book.fmt("group_header", "left_rule"))
+        for i, (text, note) in enumerate(zip(group.headers, group.notes)):
+            shown = short(text, VERTICAL_CHARS)
+            rule = ("left_rule",) if i == 0 else ()
+            sheet.text(1, c + i, shown, book.fmt("header", "vertical", *rule), measure=False)
+            if shown != note:
+                sheet.comment(1, c + i, note)
+            longest = max(longest, len(shown))
+        c += n
+    sheet.row_height(0, 44)
+    sheet.row_height(1, 12.5 * longest + 10)
+    return first_cols

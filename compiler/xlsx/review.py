@@ -1,0 +1,189 @@
+"""The `確認事項` sheet put first in a returned workbook: every problem of the file, in plain rows.
+
+Written as raw worksheet XML with inline strings (the shared-string table is not touched) and
+inserted as the first sheet: defined names that point at sheets by position (localSheetId) are
+shifted, and the other sheets lose their "selected" state so no sheets end up grouped.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..sanitize import safe_text
+from .annotate import Styles, m
+from .book import wrapped_lines
+from .package import CT_WORKSHEET, NS_MAIN, NS_REL, REL_WORKSHEET, Package, PackageError, column_letter, q
+
+REVIEW_SHEET = "確認事項"
+COLUMNS = (("重要度", 8), ("シート", 12), ("セル", 7), ("項目", 16), ("内容", 64), ("入力値", 18), ("処置", 10))
+HEADER_ROW = 3
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                  "functionGroups", "externalReferences", "definedNames")
+
+
+@dataclass(frozen=True)
+class Formats:
+    title: int
+    lead: int
+    header: int
+    body: int
+    error: int
+    warning: int
+
+
+def formats(styles: Styles) -> Formats:
+    return Formats(
+        title=styles.plain(bold=True, size=14), lead=styles.plain(wrap=False),
+        header=styles.plain(bold=True, rgb="FFDDEBF7", border=True, wrap=True),
+        body=styles.plain(border=True, wrap=True), error=styles.plain(border=True, wrap=True, rgb="FFFFE4E1"),
+        warning=styles.plain(border=True, wrap=True, rgb="FFFFF2CC"))
+
+
+def review_sheet_xml(file_name: str, rows: list[list[str]], severities: list[str], fmt: Formats,
+                     sheets: set[str] | frozenset[str] = frozenset()) -> bytes:
+    """The worksheet XML of 確認事項 (rows are 重要度, シート, セル, 項目, 内容, 入力値, 処置).
+    A セル of one of `sheets` links to that cell."""
+    ws = etree.Element(m("worksheet"), nsmap={None: NS_MAIN, "r": NS_REL})
+    pr = etree.SubElement(ws, m("sheetPr"))
+    etree.SubElement(pr, m("tabColor"), rgb="FFC00000")
+    etree.SubElement(pr, m("pageSetUpPr"), fitToPage="1")
+    last = HEADER_ROW + len(rows)
+    etree.SubElement(ws, m("dimension"), ref=f"A1:{column_letter(len(COLUMNS))}{last}")
+    views = etree.SubElement(ws, m("sheetViews"))
+    view = etree.SubElement(views, m("sheetView"), tabSelected="1", workbookViewId="0")
+    top = f"A{HEADER_ROW + 1}"
+    etree.SubElement(view, m("pane"), ySplit=str(HEADER_ROW), topLeftCell=top, activePane="bottomLeft", state="frozen")
+    etree.SubElement(view, m("selection"), pane="bottomLeft", activeCell=top, sqref=top)
+    etree.SubElement(ws, m("sheetFormatPr"), defaultRowHeight="18")
+    cols = etree.SubElement(ws, m("cols"))
+    for i, (_, width) in enumerate(COLUMNS, start=1):
+        etree.SubElement(cols, m("col"), min=str(i), max=str(i), width=str(width), customWidth="1")
+    data = etree.SubElement(ws, m("sheetData"))
+    _row(data, 1, [f"確認事項　{file_name}"], fmt.title, height=24)
+    _row(data, 2, ["企画政策課で集約した結果です。色の付いたセル（赤: エラー、黄: 警告）にコメントを付けています。"
+                   "内容を確認・修正し、このブックを再提出してください（このシートは削除しなくて構いません）。"], fmt.lead)
+    _row(data, HEADER_ROW, [label for label, _ in COLUMNS], fmt.header, height=20)
+    for i, (values, severity) in enumerate(zip(rows, severities), start=HEADER_ROW + 1):
+        style = fmt.error if severity == "エラー" else fmt.warning if severity == "警告" else fmt.body
+        lines = max(wrapped_lines(safe_text(v), w) for v, (_, w) in zip(values, COLUMNS))
+        _row(data, i, values, style, height=max(18, 14.5 * lines + 4))
+    links = [(HEADER_ROW + i, v[1], v[2]) for i, v in enumerate(rows, start=1) if v[1] in sheets and v[2]]
+    if links:
+        hyperlinks = etree.SubElement(ws, m("hyperlinks"))
+        for r, sheet, cell in links:
+            etree.SubElement(hyperlinks, m("hyperlink"), ref=f"C{r}", location=f"{quote_sheet(sheet)}!{cell}",
+                             display=cell)
+    etree.SubElement(ws, m("pageMargins"), left="0.4", right="0.4", top="0.6", bottom="0.6", header="0.3", footer="0.3")
+    etree.SubElement(ws, m("pageSetup"), paperSize="9", orientation="landscape", fitToWidth="1", fitToHeight="0")
+    return etree.tostring(ws, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _row(data: etree._Element, r: int, values: list[str], style: int, height: float | None = None) -> None:
+    row = etree.SubElement(data, m("row"), r=str(r))
+    if height:
+        row.set("ht", f"{height:g}")
+        row.set("customHeight", "1")
+    for c, value in enumerate(values, start=1):
+        cell = etree.SubElement(row, m("c"), r=f"{column_letter(c)}{r}", s=str(style))
+        text = safe_text(value)
+        if text:
+            cell.set("t", "inlineStr")
+            t = etree.SubElement(etree.SubElement(cell, m("is")), m("t"))
+            t.text = text
+            t.set(XML_SPACE, "preserve")
+
+
+def insert_first_sheet(pkg: Package, sheet_xml: bytes) -> None:
+    """Add 確認事項 as the first sheet (replacing one left by an earlier return) and select it."""
+    wb = pkg.xml("xl/workbook.xml")
+    sheets = wb.find(m("sheets"))
+    if sheets is None:
+        raise PackageError("workbook.xml に sheets がありません")
+    old = next((s for s in sheets if s.get("name") == REVIEW_SHEET), None)
+    if old is not None:
+        part = dict(pkg.related("xl/workbook.xml", REL_WORKSHEET)).get(old.get(q(NS_REL, "id"), ""))
+        if part:
+            pkg.parts[part] = sheet_xml
+            _move_to_front(wb, sheets, old)
+            _select_only(pkg, part)
+            pkg.put_xml("xl/workbook.xml", wb)
+            return
+        sheets.remove(old)
+    part = pkg.unused_name("xl/worksheets/sheet{n}.xml")
+    pkg.parts[part] = sheet_xml
+    pkg.add_override(part, CT_WORKSHEET)
+    rid = pkg.add_rel("xl/workbook.xml", REL_WORKSHEET, part)
+    ids = [int(s.get("sheetId", "0")) for s in sheets if (s.get("sheetId") or "").isdigit()]
+    new = etree.Element(m("sheet"), name=REVIEW_SHEET, sheetId=str(max(ids, default=0) + 1))
+    new.set(q(NS_REL, "id"), rid)
+    sheets.insert(0, new)
+    _shift_local_names(wb, old_position=None)
+    _front_view(wb)
+    _select_only(pkg, part)
+    pkg.put_xml("xl/workbook.xml", wb)
+
+
+def _move_to_front(wb: etree._Element, sheets: etree._Element, sheet: etree._Element) -> None:
+    position = list(sheets).index(sheet)
+    if position == 0:
+        _front_view(wb)
+        return
+    sheets.remove(sheet)
+    sheets.insert(0, sheet)
+    _shift_local_names(wb, old_position=position)
+    _front_view(wb)
+
+
+def _shift_local_names(wb: etree._Element, old_position: int | None) -> None:
+    """Sheet-scoped defined names follow their sheets when one sheet moves to the front."""
+    names = wb.find(m("definedNames"))
+    if names is None:
+        return
+    for dn in names:
+        local = dn.get("localSheetId")
+        if local is None or not local.isdigit():
+            continue
+        n = int(local)
+        if old_position is None or n < old_position:
+            dn.set("localSheetId", str(n + 1))
+        elif n == old_position:
+            dn.set("localSheetId", "0")
+
+
+def _front_view(wb: etree._Element) -> None:
+    views = wb.find(m("bookViews"))
+    if views is None:
+        views = etree.Element(m("bookViews"))
+        _insert_in_order(wb, views)
+        etree.SubElement(views, m("workbookView"))
+    for view in views:
+        view.set("activeTab", "0")
+        view.set("firstSheet", "0")
+
+
+def _insert_in_order(wb: etree._Element, el: etree._Element) -> None:
+    rank = {m(n): i for i, n in enumerate(WORKBOOK_ORDER)}
+    mine = rank[el.tag]
+    for child in wb:
+        if rank.get(child.tag, len(rank)) > mine:
+            child.addprevious(el)
+            return
+    wb.append(el)
+
+
+_TAB_SELECTED = re.compile(rb'\stabSelected="(?:1|true)"')
+
+
+def _select_only(pkg: Package, part: str) -> None:
+    """Only the new first sheet is selected: two selected tabs would open as a sheet group."""
+    for name in pkg.sheet_parts().values():
+        if name != part and _TAB_SELECTED.search(pkg.parts[name][:8192]):
+            head, tail = pkg.parts[name][:8192], pkg.parts[name][8192:]
+            pkg.parts[name] = _TAB_SELECTED.sub(b"", head, count=1) + tail

@@ -1,0 +1,301 @@
+"""クロスリファレンス.xlsx: extracted content, safety, determinism, and a LibreOffice round trip."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from compiler.models import Candidate, Project
+from compiler.problems import make_problem
+from compiler.render_xlsx import SHEET_ORDER, write_crossref
+from compiler.sanitize import EXCEL_MAX_CHARS, safe_text
+from tests.factories import make_compilation
+
+HOSTILE = ("=1+2", "+cmd|' /C calc'!A0", "-1+2", "@SUM(A1)", "=HYPERLINK(\"http://x\")", "http://example.com")
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    path = tmp_path_factory.mktemp("xref") / "クロスリファレンス.xlsx"
+    write_crossref(make_compilation(), path)
+    return openpyxl.load_workbook(path)
+
+
+def rows_of(ws) -> list[tuple]:
+    return [tuple(r) for r in ws.iter_rows(values_only=True)]
+
+
+def records(ws, header_row: int = 1) -> list[dict[str, object]]:
+    rows = rows_of(ws)
+    header = rows[header_row - 1]
+    return [dict(zip(header, r)) for r in rows[header_row:] if any(v is not None for v in r)]
+
+
+def test_sheet_order(book) -> None:
+    assert tuple(book.sheetnames) == SHEET_ORDER
+
+
+def test_project_list_header_and_rows(book) -> None:
+    ws = book["事業一覧"]
+    header = rows_of(ws)[0]
+    for label in ("事業ID", "事業名", "所管課", "施策コード", "施策名", "展開方向コード", "再掲施策コード", "新継区分",
+                  "事業内容", "会計", "総合計画", "国土強靱化", "総合戦略", "リスクシナリオ", "実施箇所", "事業主体",
+                  "開始年度", "終了年度", "基本目標", "具体的施策コード", "R7事業費（千円）", "R8事業費（千円）",
+                  "R9事業費（千円）", "財源_国県支出金（千円）", "重点", "SDGs", "要確認", "要確認理由", "ID自動付番"):
+        assert label in header, label
+    recs = {r["事業ID"]: r for r in records(ws)}
+    assert len(recs) == 4
+    p1 = recs["0501-001"]
+    assert (p1["総合計画"], p1["国土強靱化"], p1["総合戦略"]) == ("○", "○", None)
+    assert p1["再掲施策コード"] == "3-1" and p1["SDGs"] == "11、13" and p1["リスクシナリオ"] == "1-3"
+    assert (p1["R7事業費（千円）"], p1["R8事業費（千円）"], p1["R9事業費（千円）"]) == (120000, 150000, 90000)
+    assert p1["開始年度"] == "R7" and p1["終了年度"] == "R9" and p1["重点"] == "○"
+    assert recs["0101-003"]["リスクシナリオ"] == "1-1、2-1"
+    assert recs["0101-003"]["R9事業費（千円）"] is None  # blank year = not carried out
+    assert recs["0301-G1A2B3C"]["R7事業費（千円）"] == 0  # 0 = carried out at no cost
+    assert recs["0301-G1A2B3C"]["ID自動付番"] == "○" and recs["0301-G1A2B3C"]["要確認"] == "○"
+    assert "9-9" in recs["0301-G1A2B3C"]["要確認理由"]
+    assert recs["0501-G9F8E7D"]["事業主体"] == "県" and recs["0501-G9F8E7D"]["総合計画"] is None
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref.startswith("A1:")
+
+
+def test_codes_are_text_and_money_numbers(book) -> None:
+    ws = book["事業一覧"]
+    header = rows_of(ws)[0]
+    id_col = header.index("事業ID") + 1
+    money_col = header.index("R7事業費（千円）") + 1
+    for r in range(2, ws.max_row + 1):
+        assert ws.cell(r, id_col).data_type == "s"
+        cell = ws.cell(r, money_col)
+        if cell.value is not None:
+            assert cell.data_type == "n" and cell.number_format == "#,##0"
+
+
+def test_project_list_round_trips_through_previous_reader(tmp_path: Path) -> None:
+    from compiler.previous import field, read_previous_projects
+
+    comp = make_compilation()
+    write_crossref(comp, tmp_path / "クロスリファレンス.xlsx")
+    recs = read_previous_projects(tmp_path)
+    assert [field(r, "事業ID") for r in recs] == [p.project_id for p in comp.projects]
+    assert field(recs[2], "R8事業費(千円)") == "150000"
+
+
+def test_cross_table_marks(book) -> None:
+    ws = book["クロス表"]
+    rows = rows_of(ws)
+    sub = rows[1]
+    by_id = {r[0]: r for r in rows[2:]}
+    measure_cols = [i for i, v in enumerate(sub) if v and str(v).startswith(("3-1 ", "3-4 ", "1-1 "))]
+    # 0501-001: primary 3-4 (●), re-listed under 3-1 (○)
+    p1 = by_id["0501-001"]
+    marks = {sub[i].split(" ")[0]: p1[i] for i in measure_cols[:3]}
+    assert marks == {"1-1": None, "3-1": "○", "3-4": "●"}
+    assert ws.freeze_panes == "D3"
+    assert ws.auto_filter.ref.startswith("A2:")
+    groups = [v for v in rows[0][3:] if v]
+    assert groups[0] == "掲載計画" and groups[-1] == "SDGs" and len(groups) == 5
+    sdg_first = rows[0].index("SDGs")
+    assert p1[sdg_first + 10] == "●" and p1[sdg_first + 12] == "●"  # SDGs 11 and 13
+    assert any(str(r).startswith("D1:") or str(r).startswith("G1:") for r in ws.merged_cells.ranges)
+
+
+def test_matrix_counts_and_colour_scale(book) -> None:
+    ws = book["施策×リスクシナリオ"]
+    rows = rows_of(ws)
+    codes = list(rows[1][2:])
+    by_measure = {r[0]: dict(zip(codes, r[2:])) for r in rows[2:] if r[0]}
+    assert by_measure["3-4"]["1-3"] == 1 and by_measure["3-1"]["1-3"] == 1  # re-listed counts under 3-1
+    assert by_measure["1-1"]["1-3"] == 0
+    rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
+    assert any(rule.type == "colorScale" for rule in rules)
+
+
+def test_scenario_gap_marked(tmp_path: Path) -> None:
+    comp = make_compilation()
+    for p in comp.projects:
+        p.scenarios = tuple(s for s in p.scenarios if s != "2-1")
+    write_crossref(comp, tmp_path / "x.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["リスクシナリオ別"]
+    recs = {r["番号"]: r for r in records(ws)}
+    assert recs["2-1"]["対応事業数"] == 0 and recs["2-1"]["状況"] == "対応事業なし"
+    status_col = rows_of(ws)[0].index("状況") + 1
+    gap_row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "2-1")
+    assert ws.cell(gap_row, status_col).fill.fgColor.rgb.endswith("FFC7CE")
+    assert recs["1-3"]["対応事業数"] == 2 and recs["1-3"]["実施箇所明記の事業数"] == 2
+    budget = next(k for k in recs["1-3"] if str(k).startswith("事業費計（R7〜R9"))
+    assert recs["1-3"][budget] == 360000
+
+
+def test_measure_budgets_equal_totals(book) -> None:
+    comp = make_compilation()
+    recs = records(book["施策別"])
+    for code, years in comp.totals.by_measure_year.items():
+        rec = next(r for r in recs if r["施策コード"] == code)
+        for y, amount in years.items():
+            assert rec[f"{y}事業費（千円）"] == amount
+    total = next(r for r in recs if r["基本政策名"] == "合計")
+    assert [total[f"{y}事業費（千円）"] for y in ("R7", "R8", "R9")] == list(comp.totals.by_year.values())
+    policy3 = next(r for r in recs if r["基本政策"] == "3" and r["施策コード"] is None)
+    assert policy3["R7事業費（千円）"] == comp.totals.by_policy_year["3"]["R7"]
+    assert next(r for r in recs if r["施策コード"] == "3-4")["成果指標数"] == 1
+    assert next(r for r in recs if r["施策コード"] == "3-1")["再掲事業数"] == 1
+
+
+def test_strategy_sheet(book) -> None:
+    recs = records(book["総合戦略別"])
+    goal4 = next(r for r in recs if r["基本目標番号"] == "4" and r["具体的施策コード"] is None)
+    assert goal4["事業数"] == 1 and goal4["KPI数"] == 1 and "自主防災組織の結成率" in goal4["KPI（事業の重要業績評価指標）"]
+    assert goal4["事業費計（R7〜R9、千円）"] == 6000
+
+
+def test_summary_accounting_and_counts(book) -> None:
+    comp = make_compilation()
+    values = {r[0]: r[1] for r in rows_of(book["集計"]) if r[0]}
+    assert values["読込行数"] == comp.rows_read
+    assert values["重複統合ログの行数"] == len(comp.merge_log)
+    assert values["除外行数"] == comp.rows_excluded
+    assert values["行の照合（読込行数 ＝ 統合ログ行数 ＋ 除外行数）"] == "✔ 一致"
+    assert values["事業数"] == 4
+    assert values["　国土強靱化地域計画に掲載"] == 3 and values["　3計画すべてに掲載"] == 1
+    assert values["エラー"] == 1 and values["警告"] == 1 and values["重複候補"] == 1
+    total_row = [r for r in rows_of(book["集計"]) if r[0] == "合計"][0]
+    assert list(total_row[1:4]) == list(comp.totals.by_year.values())
+
+
+def test_logs_candidates_problems(book) -> None:
+    comp = make_compilation()
+    log = records(book["重複統合ログ"])
+    assert len(log) == len(comp.merge_log)
+    assert log[0]["行"] == comp.merge_log[0].origin.row and log[0]["統合規則"] == comp.merge_log[0].rule
+    ws = book["重複候補"]
+    assert rows_of(ws)[0][:5] == ("事業名A", "所管課A", "事業名B", "所管課B", "判定")
+    cand = records(ws)[0]
+    assert cand["判定"] is None and cand["類似度"] == 88.9
+    dv = ws.data_validations.dataValidation
+    assert any(v.type == "list" and "同一" in (v.formula1 or "") and "E2" in str(v.sqref) for v in dv)
+    probs = rows_of(book["検証結果"])
+    assert probs[0] == ("重要度", "ファイル", "シート", "セル", "項目", "内容", "入力値", "処置")
+    assert [tuple(v if v is not None else "" for v in r) for r in probs[1:]] == [tuple(p.as_row()) for p in comp.problems]
+    assert book["検証結果"].cell(2, 1).fill.fgColor.rgb.endswith("FFE4E1")  # エラー row tinted
+
+
+def test_every_list_sheet_is_frozen_and_printable(book) -> None:
+    for name in SHEET_ORDER[1:]:
+        ws = book[name]
+        assert ws.freeze_panes, name
+        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape", name
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0, name
+        assert ws.print_title_rows, name
+
+
+def hostile_compilation():
+    comp = make_compilation()
+    p = comp.projects[0]
+    comp.projects[0] = dataclasses.replace(p, name=HOSTILE[0], content=HOSTILE[1], location=HOSTILE[2], note=HOSTILE[3],
+                                           dept=HOSTILE[4], review_reasons=(HOSTILE[5],))
+    comp.candidates.append(Candidate(HOSTILE[0], HOSTILE[1], HOSTILE[2], HOSTILE[3], 50.0, HOSTILE[4], HOSTILE[5]))
+    comp.problems = comp.problems + [make_problem("bad-money", file="a.xlsx", sheet="総合計画", cell="M2",
+                                                  column=v, value=v) for v in HOSTILE]
+    return comp
+
+
+def test_no_formula_from_input_text(tmp_path: Path) -> None:
+    path = tmp_path / "x.xlsx"
+    write_crossref(hostile_compilation(), path)
+    wb = openpyxl.load_workbook(path)
+    seen = set()
+    for ws in wb:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+                assert cell.hyperlink is None, (ws.title, cell.coordinate)
+                if isinstance(cell.value, str) and cell.value in HOSTILE:
+                    seen.add(cell.value)
+    assert seen == set(HOSTILE)
+    with zipfile.ZipFile(path) as z:
+        assert not any(n.startswith("xl/calcChain") for n in z.namelist())
+        assert all(b"<f>" not in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_control_characters_nan_and_long_text(tmp_path: Path) -> None:
+    comp = make_compilation()
+    p: Project = comp.projects[0]
+    p.name = "子育て\x00アプリ\x0b運用\ufffe事業\ud800"
+    p.content = "あ" * 40000
+    p.budget = {"R7": float("nan"), "R8": None, "R9": 1200}  # type: ignore[dict-item]
+    path = tmp_path / "x.xlsx"
+    write_crossref(comp, path)
+    rec = records(openpyxl.load_workbook(path)["事業一覧"])[0]
+    assert rec["事業名"] == "子育てアプリ運用事業"
+    assert len(rec["事業内容"]) == EXCEL_MAX_CHARS
+    assert rec["R7事業費（千円）"] is None and rec["R9事業費（千円）"] == 1200
+
+
+def test_safe_text() -> None:
+    assert safe_text(None) == "" and safe_text(float("nan")) == ""
+    assert safe_text("a\x01b\x1fc\td\ne") == "abc\td\ne"
+    assert len(safe_text("😀" * 20000)) == EXCEL_MAX_CHARS // 2  # UTF-16 units, pairs never split
+    assert safe_text(12) == "12"
+
+
+def test_byte_identical(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    write_crossref(make_compilation(), a)
+    write_crossref(make_compilation(), b)
+    assert a.read_bytes() == b.read_bytes()
+    # and in another process, with another hash seed and time zone
+    c = tmp_path / "c.xlsx"
+    code = ("from pathlib import Path; from tests.factories import make_compilation; "
+            f"from compiler.render_xlsx import write_crossref; write_crossref(make_compilation(), Path({str(c)!r}))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "TZ": "Asia/Tokyo"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=Path(__file__).resolve().parents[1])
+    assert a.read_bytes() == c.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_empty_compilation(tmp_path: Path) -> None:
+    comp = make_compilation()
+    comp.projects, comp.merge_log, comp.candidates, comp.problems, comp.measure_kpis = [], [], [], [], []
+    comp.rows_read = 0
+    write_crossref(comp, tmp_path / "x.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
+    assert tuple(wb.sheetnames) == SHEET_ORDER
+    gaps = [r["状況"] for r in records(wb["リスクシナリオ別"])]
+    assert gaps and set(gaps) == {"対応事業なし"}
+
+
+def test_failed_write_leaves_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "x.xlsx"
+    write_crossref(make_compilation(), path)
+    before = path.read_bytes()
+    from compiler.xlsx import logs
+
+    def boom(book, comp):
+        raise RuntimeError("boom")
+    monkeypatch.setattr("compiler.render_xlsx.WRITERS", (boom,))
+    with pytest.raises(RuntimeError):
+        write_crossref(make_compilation(), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["x.xlsx"]
+    assert logs  # imported module stays usable
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_libreoffice_converts(tmp_path: Path) -> None:
+    path = tmp_path / "クロスリファレンス.xlsx"
+    write_crossref(hostile_compilation(), path)
+    out = tmp_path / "out"
+    cmd = ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo_profile",
+           "--convert-to", "pdf", "--outdir", str(out), str(path)]
+    subprocess.run(cmd, check=True, timeout=180, capture_output=True)
+    pdf = out / "クロスリファレンス.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 1000
