@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .models import Compilation
+from .xlsx.previous import write_previous_sheet
 from .xlsx.book import Book, XlsxWriteError
 from .xlsx.breakdowns import write_matrix, write_measures, write_scenarios, write_strategy
 from .xlsx.logs import write_candidates, write_merge_log, write_problems
@@ -38,9 +39,7 @@ def _write_previous(wb: Book, comp: Compilation) -> None:
     `wb.sheet(PREVIOUS_SHEET)` and `Sheet.table(...)` for a checked, styled list sheet).
     Does nothing when the compile has no previous cycle (`comp.previous is None`).
     """
-    if comp.previous is None:
-        return
-    # filled in by the rolling-plan work (rolling.Comparison → one row per changed project)
+    write_previous_sheet(wb, comp)
 
 
 WRITERS: tuple[SheetWriter, ...] = (

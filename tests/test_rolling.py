@@ -92,3 +92,18 @@ def test_word_draft_summarises_the_changes(comparison, tmp_path):
     assert "事業名: 旧名称の事業 → 新しい名称の事業" in text
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "新たに2事業を計上し、1事業が計画から外れました" in body
+
+
+def test_excel_sheet_lists_changes_and_differences_add_up(comparison, tmp_path):
+    import openpyxl
+
+    from compiler.render_xlsx import write_crossref
+
+    write_crossref(comparison, tmp_path / "x.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx", read_only=True)
+    assert wb.sheetnames.index("前年度比較") == wb.sheetnames.index("施策別") + 1
+    rows = list(wb["前年度比較"].iter_rows(values_only=True))
+    head, body = rows[0], [r for r in rows[1:] if r[0]]
+    assert {r[0] for r in body} == {"新規", "終了", "継続", "番号変更"}
+    diff_col = head.index("R7 増減（千円）")
+    assert sum(r[diff_col] for r in body) == rows[-1][diff_col] == 1275 - 1170

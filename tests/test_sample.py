@@ -56,3 +56,21 @@ def test_totals_are_primary_rows_only(comp):
     for y in comp.master.years:
         assert comp.totals.by_year[y] == sum(p.budget.get(y) or 0 for p in comp.projects if p.in_plan)
         assert sum(v[y] for v in comp.totals.by_policy_year.values()) == comp.totals.by_year[y]
+
+
+def test_rolling_plan_against_the_shipped_previous_cycle(tmp_path):
+    from compiler.build import build
+
+    build(SAMPLE / "R6", tmp_path / "R6")
+    comp = compile_cycle(SAMPLE / "R7", previous=tmp_path / "R6")
+    cmp = comp.previous
+    counts = Counter(p.status for p in cmp.pairs)
+    assert (counts["新規"], counts["終了"], counts["番号変更"]) == (12, 9, 1)
+    renumbered = cmp.by_status("番号変更")[0]
+    assert (renumbered.previous_id, renumbered.project_id, renumbered.name) == ("0601-001", "0601-010", "中小企業融資制度事業")
+    changes = {(p.name, c.label, c.before, c.after) for p in cmp.pairs for c in p.changes}
+    assert ("健康ポイント事業", "事業名", "健康マイレージ事業", "健康ポイント事業") in changes
+    assert ("移住定住促進事業", "施策コード", "6-3", "6-4") in changes
+    for y in cmp.overlap_years:
+        assert sum(p.diff(y) for p in cmp.pairs) == cmp.current_totals[y] - cmp.previous_totals[y]
+    assert "probable-renumbering" in {p.code for p in comp.problems}
