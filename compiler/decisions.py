@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 
+from .guard import FileRefused, check_package
 from .normalise import clean_text, match_key, nfkc
 from .problems import Report
 from .schema import label_key
@@ -31,6 +32,11 @@ def side(name: str, dept: str) -> tuple[str, str]:
 
 def load_decisions(path: Path, report: Report) -> list[Decision]:
     if not path.is_file():
+        return []
+    try:
+        check_package(path, strict=True)
+    except FileRefused as exc:
+        report.add(exc.code, file=path.name, detail=exc.detail)
         return []
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)

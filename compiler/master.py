@@ -8,7 +8,9 @@ import openpyxl
 
 from .models import (BasicGoal, Department, Direction, Master, Measure, Policy, Scenario,
                      StrategyMeasure)
+from .guard import FileRefused, check_package
 from .normalise import clean_text, norm_code, parse_year
+from .problems import CATALOGUE
 from .schema import label_key
 
 MASTER_FILE = "計画マスタ.xlsx"
@@ -60,6 +62,10 @@ def load_master(path: Path) -> Master:
     name = path.name
     if not path.is_file():
         raise MasterError(f"計画マスタが見つかりません: {path}")
+    try:
+        check_package(path, strict=True)
+    except FileRefused as exc:
+        raise MasterError(f"{name}: {CATALOGUE[exc.code].template.format(detail=exc.detail, column='', value='')}") from exc
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any reader failure is one message

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import sheetxml
+from .guard import FileRefused, check_package
+from .isolate import map_isolated
 from .models import DATA_SHEETS, Master, SHEET_KPI
 from .normalise import clean_text
 from .schema import Column, columns_for, label_key
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 
 HEADER_SEARCH_ROWS = 10
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
+READ_TIMEOUT_S = 120.0  # one workbook; a hanging reader fails its own file only
+READ_MEMORY_MB = 2048
 
 
 @dataclass
@@ -149,19 +153,14 @@ def read_workbook(path: Path, years: tuple[str, ...]) -> RawWorkbook:
 
     book = RawWorkbook(path.name, path)
     try:
-        from .guard import FileRefused, check_package
-    except ImportError:  # pragma: no cover - guard is part of the package
-        FileRefused, check_package = None, None  # type: ignore[assignment]
-    if check_package is not None:
-        try:
-            check_package(path)
-        except FileRefused as exc:  # type: ignore[misc]
-            book.refused = (exc.code, exc.detail)
-            return book
+        check_package(path)
+    except FileRefused as exc:
+        book.refused = (exc.code, exc.detail)
+        return book
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # noqa: BLE001 - one message per unreadable file
-        book.refused = ("file-unreadable", type(exc).__name__)
+        book.refused = ("file-unreadable", f"Excel の内容を解釈できません: {type(exc).__name__}")
         return book
     try:
         template_names = {label_key(s): s for s in DATA_SHEETS}
@@ -175,7 +174,7 @@ def read_workbook(path: Path, years: tuple[str, ...]) -> RawWorkbook:
             book.sheets[canonical] = _read_sheet(sheet, canonical, years, extras.scan(sheet_name))
     except Exception as exc:  # noqa: BLE001
         book.sheets.clear()
-        book.refused = ("file-unreadable", type(exc).__name__)
+        book.refused = ("file-unreadable", f"シートの内容を解釈できません: {type(exc).__name__}")
     finally:
         wb.close()
     return book
@@ -219,17 +218,10 @@ def _read_sheet(sheet, canonical: str, years: tuple[str, ...], extras: sheetxml.
 
 def read_all(paths: list[Path], master: Master, workers: int | None = None) -> list[RawWorkbook]:
     """Read every workbook, in parallel worker processes; order of the result = order of paths."""
-    from .isolation import map_isolated
-
     if not paths:
         return []
     workers = workers or min(len(paths), os.cpu_count() or 1, 4)
-    results = map_isolated(read_workbook, [(p, master.years) for p in paths], workers=workers)
-    books: list[RawWorkbook] = []
-    for p, res in zip(paths, results):
-        if isinstance(res, RawWorkbook):
-            books.append(res)
-        else:
-            code, detail = res
-            books.append(RawWorkbook(p.name, p, refused=(code, detail)))
-    return books
+    results = map_isolated(read_workbook, [(p, master.years) for p in paths], workers=workers,
+                           timeout=READ_TIMEOUT_S, memory_mb=READ_MEMORY_MB)
+    return [RawWorkbook(p.name, p, refused=(r.code, r.detail)) if isinstance(r, FileRefused) else r
+            for p, r in zip(paths, results)]

@@ -49,14 +49,21 @@ class _RowCheck:
     """Collects the problems of one row, remembering whether any is an error."""
 
     def __init__(self, report: Report, file: str, sheet: str, row: int, cols: dict[str, int],
-                 labels: dict[str, str]) -> None:
+                 labels: dict[str, str], letters: dict[str, str] | None = None) -> None:
         self.report, self.file, self.sheet, self.row = report, file, sheet, row
         self.cols, self.labels = cols, labels
+        # field key -> column letter, computed once per sheet by the caller
+        self.letters = letters if letters is not None else {k: letter(c) for k, c in cols.items()}
         self.has_error = False
 
     def cell(self, key: str) -> str:
-        c = self.cols.get(key)
-        return f"{letter(c)}{self.row}" if c is not None else f"A{self.row}"
+        col = self.letters.get(key)
+        return f"{col}{self.row}" if col is not None else f"A{self.row}"
+
+    def cells(self) -> dict[str, str]:
+        """field key -> A1 cell of this row, for every column found on the sheet."""
+        row = self.row
+        return {k: f"{col}{row}" for k, col in self.letters.items()}
 
     def add(self, code: str, key: str = "", value: object = "", detail: object = "", cell: str = "") -> None:
         p = self.report.add(code, file=self.file, sheet=self.sheet, cell=cell or self.cell(key),
@@ -146,6 +153,7 @@ class _Validator:
         self.master = master
         self.report = report
         self.depts = {dept_key(d): d for d in master.departments}
+        self._file_depts: dict[str, str] = {}  # file name -> 課 it belongs to (KPI rows)
 
     # ------------------------------------------------------------------ files
     def book(self, book: RawWorkbook, out: Validated) -> None:
@@ -201,8 +209,9 @@ class _Validator:
         for (r, c), t in sheet.error_cells.items():
             error_rows.setdefault(r, []).append((c, t))
         col_label = {c: labels[k] for k, c in sheet.columns.items()}
+        letters = src.columns[name]
         for raw, origin in zip(sheet.rows, origins):
-            chk = _RowCheck(self.report, file, name, raw.row, sheet.columns, labels)
+            chk = _RowCheck(self.report, file, name, raw.row, sheet.columns, labels, letters)
             for c, f in sorted(formula_rows.get(raw.row, [])):
                 chk.add("formula-no-value", value=f, cell=f"{letter(c)}{raw.row}")
             for c, t in sorted(error_rows.get(raw.row, [])):
@@ -239,7 +248,7 @@ class _Validator:
         elif sheet == SHEET_STRATEGY:
             self.strategy_row(v, chk)
         v["relist"] = N.is_relisted_name(name)
-        row = InputRow(origin, v, {k: chk.cell(k) for k in chk.cols}, raw_name=name, has_error=chk.has_error)
+        row = InputRow(origin, v, chk.cells(), raw_name=name, has_error=chk.has_error)
         out.rows.append(row)
 
     def _required(self, v: dict[str, object], chk: _RowCheck, keys: tuple[str, ...]) -> None:
@@ -316,7 +325,12 @@ class _Validator:
             base_year=year("base_year"), targets={y: text(f"target:{y}") for y in self.master.years},
             final_target=text("final_target"), final_year=year("final_year"), source=text("source"),
             strategy_kpi=bool(v.get("strategy_kpi")), direction=text("direction"),
-            dept=_dept_of_file(origin.file, self.master)))
+            dept=self._dept_of_file(origin.file)))
+
+    def _dept_of_file(self, file: str) -> str:
+        if file not in self._file_depts:
+            self._file_depts[file] = _dept_of_file(file, self.master)
+        return self._file_depts[file]
 
 
 def _dept_of_file(file: str, master: Master) -> str:

@@ -35,9 +35,15 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           remove_blank_text=False)
 
 
+_XML_ILLEGAL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def parse_xml(data: bytes, part: str) -> etree._Element:
     if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data:
         raise PackageError(f"{part}: DTD/エンティティ宣言を含むため処理しません")
+    # control characters make the XML illegal; removing them (safe byte-wise in UTF-8) also
+    # cleans the returned copy, which is what the department must fix anyway
+    data = _XML_ILLEGAL_BYTES.sub(b"", data)
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
