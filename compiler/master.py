@@ -12,6 +12,7 @@ from .guard import FileRefused, check_package
 from .normalise import clean_text, norm_code, parse_year
 from .problems import CATALOGUE
 from .schema import label_key
+from .sheetxml import column_letter
 
 MASTER_FILE = "計画マスタ.xlsx"
 
@@ -28,14 +29,6 @@ INFO_KEYS = ("自治体名", "総合計画名", "強靱化計画名", "総合戦
 
 class MasterError(Exception):
     """The master cannot be used; the message is for the planning division."""
-
-
-def _letter(col: int) -> str:
-    s = ""
-    while col:
-        col, r = divmod(col - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _read_table(wb: openpyxl.Workbook, sheet: str, labels: tuple[str, ...], name: str) -> list[tuple[int, dict[str, str]]]:
@@ -88,7 +81,7 @@ def load_master(path: Path) -> Master:
         raise MasterError(f"{name} シート「基本情報」: 計画年度（{info['計画年度']}）と計画期間終了（{info['計画期間終了']}）の関係が正しくありません。")
 
     def dup(sheet: str, row: int, col: int, code: str) -> MasterError:
-        return MasterError(f"{name} シート「{sheet}」セル {_letter(col)}{row}: コード「{code}」が重複しています。コードは一意にしてください。")
+        return MasterError(f"{name} シート「{sheet}」セル {column_letter(col)}{row}: コード「{code}」が重複しています。コードは一意にしてください。")
 
     # 施策体系
     policies: dict[str, str] = {}

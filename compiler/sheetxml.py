@@ -25,6 +25,15 @@ _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
 
 
+def column_letter(col: int) -> str:
+    """1-based column number → Excel letters (1 → A, 27 → AA)."""
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
 def col_index(letters: str) -> int:
     n = 0
     for ch in letters:

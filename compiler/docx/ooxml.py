@@ -164,7 +164,7 @@ HEADER_FILL = "D9D9D9"
 TOTAL_FILL = "F2F2F2"
 MAX_ROWS = 300  # longer tables are split into several, each with its header
 
-_BORDERS = ('<w:tblBorders>'
+TABLE_BORDERS = ('<w:tblBorders>'
             '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
             '<w:left w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
             '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
@@ -262,7 +262,7 @@ def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS)
     width = sum(c.width for c in cols)
     grid = "".join(f'<w:gridCol w:w="{c.width}"/>' for c in cols)
     head = (f'<w:tbl><w:tblPr><w:tblStyle w:val="PlanTable"/><w:tblW w:w="{width}" w:type="dxa"/>'
-            f'<w:tblInd w:w="0" w:type="dxa"/>{_BORDERS}<w:tblLayout w:type="fixed"/>{_CELL_MARGINS}'
+            f'<w:tblInd w:w="0" w:type="dxa"/>{TABLE_BORDERS}<w:tblLayout w:type="fixed"/>{_CELL_MARGINS}'
             f'<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
             f'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>{_header(cols)}')
     chunks: list[str] = [head]

@@ -16,7 +16,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 
-from .ooxml import R_NS, W_NS, page_number_paragraph
+from .ooxml import R_NS, TABLE_BORDERS, W_NS, page_number_paragraph
 
 MINCHO = "ＭＳ 明朝"  # body; LibreOffice substitutes IPAex明朝 / Noto Serif CJK JP on Linux
 GOTHIC = "ＭＳ ゴシック"  # headings
@@ -99,14 +99,7 @@ def _style_definitions() -> list[str]:
         _style("table", "PlanTable", "計画表",
                '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
                f'<w:rPr>{_fonts(MINCHO)}{_SZ_TABLE}</w:rPr>'
-               '<w:tblPr><w:tblBorders>'
-               '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
-               '<w:left w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
-               '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
-               '<w:right w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
-               '<w:insideH w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-               '<w:insideV w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-               '</w:tblBorders></w:tblPr>', based_on="TableNormal"),
+               f'<w:tblPr>{TABLE_BORDERS}</w:tblPr>', based_on="TableNormal"),
     ]
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from compiler.sheetxml import column_letter  # noqa: F401  (used by annotate)
+
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -190,9 +192,4 @@ def split_cell(ref: str) -> tuple[int, int] | None:
     return row, col
 
 
-def column_letter(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+

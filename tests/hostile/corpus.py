@@ -24,6 +24,7 @@ import openpyxl
 
 from compiler.models import SHEET_PLAN, SHEET_RESILIENCE
 from compiler.schema import columns_for
+from compiler.validate import letter
 from tests.builders import YEARS, plan_row, write_book, write_master
 
 ERROR = "エラー"
@@ -54,12 +55,7 @@ Builder = Callable[[Path], Case]
 
 
 # ---------------------------------------------------------------- helpers
-def letter(col0: int) -> str:
-    s, n = "", col0 + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
+
 
 
 def cell(sheet: str, key: str, row: int) -> str:
