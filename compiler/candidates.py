@@ -8,6 +8,7 @@ different 課 are listed too.  Pairs already decided in 重複判定.xlsx are le
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Iterator
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -18,6 +19,8 @@ from .validate import dept_key
 
 SCORE_CUTOFF = 80
 MAX_BLOCK = 4000  # a block larger than this is split by the first character of the key
+STRIP = 256  # rows scored per rapidfuzz call (see _similar_pairs)
+THREADED_PAIRS = 50_000  # below this many pairs per call, starting threads costs more than it saves
 
 
 def _source(p: Project) -> str:
@@ -54,10 +57,7 @@ def find_candidates(projects: list[Project], decisions: list[Decision]) -> list[
             continue
         for chunk in _split(members, keys):
             block_keys = [keys[i] for i in chunk]
-            scores = process.cdist(block_keys, block_keys, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
-                                   dtype=np.uint8, workers=1)
-            rows, cols = np.nonzero(np.triu(scores, k=1))
-            for r, c in zip(rows.tolist(), cols.tolist()):
+            for r, c in _similar_pairs(block_keys):
                 i, j = chunk[r], chunk[c]
                 if keys[i] == keys[j] and projects[i].dept == projects[j].dept:
                     reason = "同一課の同一名称（事業IDが異なる）"
@@ -76,12 +76,28 @@ def find_candidates(projects: list[Project], decisions: list[Decision]) -> list[
     out: list[Candidate] = []
     for (i, j), (score, reason) in best.items():
         a, b = projects[i], projects[j]
-        pair = frozenset(((dept_key(a.dept), a.match_key), (dept_key(b.dept), b.match_key)))
-        if pair in decided:
+        if decided and frozenset(((dept_key(a.dept), a.match_key), (dept_key(b.dept), b.match_key))) in decided:
             continue
         out.append(Candidate(a.name, a.dept, b.name, b.dept, round(score, 1), _source(a), _source(b), reason))
     out.sort(key=lambda c: (-c.score, c.dept_a, c.name_a, c.dept_b, c.name_b, c.source_a, c.source_b))
     return out
+
+
+def _similar_pairs(block_keys: list[str]) -> Iterator[tuple[int, int]]:
+    """(r, c), r < c, of the keys whose fuzz.ratio reaches SCORE_CUTOFF, in row-major order.
+
+    The ratio is symmetric, so only the upper triangle is scored: a strip of STRIP rows at a
+    time against the columns from its first row on (half the work of the full square on a
+    large block), with rapidfuzz's threads on all cores when a strip is large."""
+    n = len(block_keys)
+    for top in range(0, n, STRIP):
+        rows_keys, cols_keys = block_keys[top:top + STRIP], block_keys[top:]
+        threads = -1 if len(rows_keys) * len(cols_keys) >= THREADED_PAIRS else 1
+        scores = process.cdist(rows_keys, cols_keys, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
+                               dtype=np.uint8, workers=threads)
+        rows, cols = np.nonzero(np.triu(scores, k=1))
+        for r, c in zip(rows.tolist(), cols.tolist()):
+            yield top + r, top + c
 
 
 def _split(members: list[int], keys: list[str]) -> list[list[int]]:

@@ -81,8 +81,10 @@ def group_rows(rows: list[InputRow], decisions: list[Decision], report: Report,
     uf = _UnionFind(n)
     sides: dict[tuple[str, str], list[int]] = {}
     by_id: dict[str, list[int]] = {}
+    # (所管課 key, match key) of every row, computed once: match_key is the costly part of this stage
+    side_of = [(dept_key(str(r.get("dept", ""))), match_key(r.raw_name)) for r in rows]
     for i, r in enumerate(rows):
-        sides.setdefault((dept_key(str(r.get("dept", ""))), match_key(r.raw_name)), []).append(i)
+        sides.setdefault(side_of[i], []).append(i)
         rid = str(r.get("id", ""))
         if rid:
             by_id.setdefault(rid, []).append(i)
@@ -128,12 +130,12 @@ def group_rows(rows: list[InputRow], decisions: list[Decision], report: Report,
             for i in members:
                 if ids[i]:
                     id_count[next(iter(ids[i]))] = id_count.get(next(iter(ids[i])), 0) + 1
-                key = (dept_key(str(rows[i].get("dept", ""))), match_key(rows[i].raw_name))
+                key = side_of[i]
                 side_count[key] = side_count.get(key, 0) + 1
             for k, i in enumerate(members):
                 if ids[i] and id_count[next(iter(ids[i]))] > 1:
                     g.rules[k] = RULE_ID
-                elif side_count[(dept_key(str(rows[i].get("dept", ""))), match_key(rows[i].raw_name))] > 1:
+                elif side_count[side_of[i]] > 1:
                     g.rules[k] = RULE_NAME
                 else:
                     g.rules[k] = decided.get(i, RULE_DECISION)

@@ -15,7 +15,7 @@ from .models import (SHEET_KPI, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, DA
 from .problems import ERROR, Report
 from .read import RawRow, RawSheet, RawWorkbook
 from .schema import CODE, CODES, FLAG, MONEY, SDGS, STATUS, TEXT, YEAR, Column, columns_for
-from .sheetxml import col_index  # noqa: F401  (re-exported for callers that map letters)
+from .sheetxml import column_letter
 
 NAME_LIMIT = 200
 TEXT_LIMIT = 4000
@@ -23,11 +23,8 @@ _WS = re.compile(r"\s+")
 
 
 def letter(col0: int) -> str:
-    s, n = "", col0 + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
+    """0-based column → Excel letters."""
+    return column_letter(col0 + 1)
 
 
 def dept_key(name: str) -> str:
@@ -78,7 +75,14 @@ def _date_as_code(value: object) -> str:
     return f"{value.month}-{value.day}"
 
 
+# what _parse returns for a blank cell (None), per kind: the same values the parsers give,
+# without running them (about half the cells of a real sheet are blank)
+_BLANK = {TEXT: "", CODE: "", CODES: (), SDGS: (), MONEY: None, FLAG: False, YEAR: None, STATUS: ""}
+
+
 def _parse(col: Column, raw: object, chk: _RowCheck) -> object:
+    if raw is None and col.kind in _BLANK:
+        return _BLANK[col.kind]
     key = col.key
     if isinstance(raw, str):
         if N.has_control(raw):
