@@ -1,6 +1,6 @@
 """The scale benchmark (`make bench`, `make bench SIZE=L`; DESIGN §7).
 
-    python bench/run.py [S M L] [--repeat 3] [--seed N] [--core]
+    python bench/run.py [S M L] [--repeat 3] [--seed N]
 
 For each size: generate (or reuse) the synthetic cycle (bench/generate.py), then `repeat` times
   * run the real compile as a whole process
@@ -10,12 +10,15 @@ For each size: generate (or reuse) the synthetic cycle (bench/generate.py), then
 and report per stage the median over the runs, the median wall time, the memory, the floor
 (the faster of the two floor medians) and compile / floor.
 
-Memory: the process tree of each compile is sampled every 50 ms from /proc.  `main` is the
-VmHWM (exact kernel high-water mark) of the compile process, `worker` the largest VmHWM among
-its read workers; the `peak` reported is their sum, an upper bound of what the machine needed
-at any moment (a forked worker's figure counts pages it shares with the main process).
+Stages: read, validate, identify and candidates run in turn; the three writers (xlsx, docx,
+returns) then run side by side in forked workers, so `render` is their wall time together and
+the writers' own times are shown beneath it (they overlap; `other` = wall − the five stages).
 
---core runs only read → candidates (no renderers), for when the renderers do not work yet.
+Memory: the process tree of each compile is sampled every 50 ms from /proc.  `peak` is the
+largest sum over the tree of each process's PSS (proportional set size: a page shared between
+the main process and a forked worker counts once in all, split between them), i.e. the memory
+the machine needed at the worst moment; `main` is the exact VmHWM of the compile process alone.
+
 Results go to bench-work/results-<size>.json.  The last lines read
     bench M: compile X s, floor Y s, ratio Z, peak N MB
 """
@@ -42,15 +45,9 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
 
-STAGES = ("read", "validate", "identify", "candidates", "xlsx", "docx", "returns")
+STAGES = ("read", "validate", "identify", "candidates", "render")  # in turn: their sum + other = wall
+WRITERS = ("xlsx", "docx", "returns")  # side by side within render
 POLL_S = 0.05
-CORE_SCRIPT = """
-import json, sys
-from pathlib import Path
-from compiler.build import compile_cycle
-comp = compile_cycle(Path(sys.argv[1]))
-Path(sys.argv[2]).write_text(json.dumps(comp.timings))
-"""
 
 
 @dataclass
@@ -60,13 +57,14 @@ class Measured:
     main_hwm_kb: int = 0
     worker_hwm_kb: int = 0
     workers_seen: int = 0
-    tree_rss_peak_kb: int = 0  # sampled sum of VmRSS over the tree
+    tree_rss_peak_kb: int = 0  # sampled sum of VmRSS over the tree (shared pages counted in every process)
+    tree_pss_peak_kb: int = 0  # sampled sum of Pss over the tree
     stdout: str = ""
     stderr: str = ""
 
     @property
     def peak_mb(self) -> float:
-        return (self.main_hwm_kb + self.worker_hwm_kb) / 1024
+        return max(self.tree_pss_peak_kb, self.main_hwm_kb) / 1024
 
 
 def _status(pid: int) -> tuple[int, int]:
@@ -82,6 +80,18 @@ def _status(pid: int) -> tuple[int, int]:
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         pass
     return hwm, rss
+
+
+def _pss(pid: int) -> int:
+    """Pss in kB (0 when the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
 
 
 def _children(pid: int) -> list[int]:
@@ -100,7 +110,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err)
         hwm: dict[int, int] = {}
-        tree_peak = 0
+        tree_peak = pss_peak = 0
         while True:
             done = proc.poll() is not None
             if done:
@@ -110,13 +120,15 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
             while k < len(pids):
                 pids += _children(pids[k])
                 k += 1
-            total = 0
+            total = pss = 0
             for pid in pids:
                 h, r = _status(pid)
                 if h:
                     hwm[pid] = max(hwm.get(pid, 0), h)
                 total += r
+                pss += _pss(pid)
             tree_peak = max(tree_peak, total)
+            pss_peak = max(pss_peak, pss)
             time.sleep(POLL_S)
         wall = time.perf_counter() - t0
         out.seek(0)
@@ -128,6 +140,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
     m.worker_hwm_kb = max(workers.values(), default=0)
     m.workers_seen = len(workers)
     m.tree_rss_peak_kb = tree_peak
+    m.tree_pss_peak_kb = pss_peak
     return m
 
 
@@ -142,7 +155,7 @@ def _load() -> tuple[float, float, float]:
         return (0.0, 0.0, 0.0)
 
 
-def bench_size(size: str, repeat: int, seed: int, core: bool) -> dict:
+def bench_size(size: str, repeat: int, seed: int) -> dict:
     t = time.perf_counter()
     cycle = generate.generate(size, seed)
     gen_s = time.perf_counter() - t
@@ -159,10 +172,7 @@ def bench_size(size: str, repeat: int, seed: int, core: bool) -> dict:
     for k in range(repeat):
         out = runs_dir / f"out-{k}"
         timings = runs_dir / f"timings-{k}.json"
-        if core:
-            cmd = [py, "-c", CORE_SCRIPT, str(cycle), str(timings)]
-        else:
-            cmd = [py, "-m", "compiler", "compile", str(cycle), "--output", str(out), "--timings", str(timings), "--quiet"]
+        cmd = [py, "-m", "compiler", "compile", str(cycle), "--output", str(out), "--timings", str(timings), "--quiet"]
         m = run_measured(cmd, env)
         if m.rc != 0 or not timings.is_file():
             failure = (m.stderr.strip().splitlines() or [f"exit {m.rc}"])[-1]
@@ -173,6 +183,7 @@ def bench_size(size: str, repeat: int, seed: int, core: bool) -> dict:
         compiles.append({"wall_s": round(m.wall, 3), "stages_s": {s: round(v, 3) for s, v in stages.items()},
                          "main_hwm_mb": round(m.main_hwm_kb / 1024, 1), "worker_hwm_mb": round(m.worker_hwm_kb / 1024, 1),
                          "workers_seen": m.workers_seen, "tree_rss_peak_mb": round(m.tree_rss_peak_kb / 1024, 1),
+                         "tree_pss_peak_mb": round(m.tree_pss_peak_kb / 1024, 1),
                          "peak_mb": round(m.peak_mb, 1), "summary": m.stdout.strip().splitlines()})
         shutil.rmtree(out, ignore_errors=True)
         for w in (1, 2):
@@ -187,7 +198,7 @@ def bench_size(size: str, repeat: int, seed: int, core: bool) -> dict:
     shutil.rmtree(runs_dir / "floor-out", ignore_errors=True)
     load_after = _load()
     result: dict = {
-        "size": size, "date": dt.date.today().isoformat(), "seed": seed, "repeat": repeat, "mode": "core" if core else "full",
+        "size": size, "date": dt.date.today().isoformat(), "seed": seed, "repeat": repeat,
         "machine": {"cpus": os.cpu_count(), "mem_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                     "python": platform.python_version(), "platform": platform.platform()},
         "load_before": [round(x, 2) for x in load_before], "load_after": [round(x, 2) for x in load_after],
@@ -196,13 +207,13 @@ def bench_size(size: str, repeat: int, seed: int, core: bool) -> dict:
         "compile_runs": compiles, "floor_runs": {str(w): v for w, v in floors.items()}, "failure": failure,
     }
     if compiles:
-        med = {s: round(median([c["stages_s"].get(s, 0.0) for c in compiles]), 3) for s in STAGES}
+        med = {s: round(median([c["stages_s"].get(s, 0.0) for c in compiles]), 3) for s in STAGES + WRITERS}
         wall = median([c["wall_s"] for c in compiles])
         floor_by_w = {w: median([f["wall_s"] for f in fs]) for w, fs in floors.items() if fs}
         best_w = min(floor_by_w, key=floor_by_w.get)
         floor = floor_by_w[best_w]
         result.update({
-            "stages_median_s": med, "other_median_s": round(wall - sum(med.values()), 3),
+            "stages_median_s": med, "other_median_s": round(wall - sum(med[s] for s in STAGES), 3),
             "compile_median_s": round(wall, 3), "floor_s": round(floor, 3), "floor_workers": best_w,
             "floor_median_by_workers_s": {str(w): round(v, 3) for w, v in floor_by_w.items()},
             "floor_read_median_s": round(median([f["read_s"] for f in floors[best_w]]), 3),
@@ -210,6 +221,7 @@ def bench_size(size: str, repeat: int, seed: int, core: bool) -> dict:
             "ratio": round(wall / floor, 2),
             "main_peak_mb": max(c["main_hwm_mb"] for c in compiles),
             "worker_peak_mb": max(c["worker_hwm_mb"] for c in compiles),
+            "tree_rss_peak_mb": max(c["tree_rss_peak_mb"] for c in compiles),
             "peak_mb": max(c["peak_mb"] for c in compiles),
         })
     WORK.mkdir(exist_ok=True)
@@ -220,7 +232,7 @@ def bench_size(size: str, repeat: int, seed: int, core: bool) -> dict:
 def report(r: dict) -> None:
     inp = r["input"]
     rows = inp["rows"]
-    print(f"\n== bench {r['size']} ({r['mode']}): {inp['books']:,} workbooks, {inp['project_rows']:,} rows "
+    print(f"\n== bench {r['size']}: {inp['books']:,} workbooks, {inp['project_rows']:,} rows "
           f"(総合計画 {rows['総合計画']:,} / 国土強靱化 {rows['国土強靱化']:,} / 総合戦略 {rows['総合戦略']:,}) "
           f"+ 成果指標 {rows['成果指標']:,}; {inp['bytes'] / 1e6:.1f} MB; {r['repeat']} runs; "
           f"load {r['load_before'][0]:.2f}→{r['load_after'][0]:.2f}")
@@ -230,11 +242,14 @@ def report(r: dict) -> None:
         print(f"   compile failed: {r['failure']}")
         return
     print(f"   {'stage':<12}{'median s':>10}   runs")
-    for s in STAGES:
+    for s in STAGES + WRITERS:
         vals = [c["stages_s"].get(s) for c in r["compile_runs"]]
         if all(v is None for v in vals):
             continue
-        print(f"   {s:<12}{r['stages_median_s'][s]:>10.2f}   " + " ".join(f"{v:.2f}" for v in vals if v is not None))
+        name = f"  {s}" if s in WRITERS else s
+        note = "   (in parallel within render)" if s in WRITERS else ""
+        print(f"   {name:<12}{r['stages_median_s'][s]:>10.2f}   " + " ".join(f"{v:.2f}" for v in vals if v is not None)
+              + note)
     print(f"   {'other':<12}{r['other_median_s']:>10.2f}   (start-up, imports, master, CLI, accounting, moving outputs)")
     print(f"   {'compile':<12}{r['compile_median_s']:>10.2f}   " + " ".join(f"{c['wall_s']:.2f}" for c in r["compile_runs"])
           + "   (whole process, wall)")
@@ -243,8 +258,9 @@ def report(r: dict) -> None:
         print(f"   {'floor ' + w + 'w':<12}{v:>10.2f}   " + " ".join(f"{f['wall_s']:.2f}" for f in fs)
               + f"   (read {median([f['read_s'] for f in fs]):.2f} + write {median([f['write_s'] for f in fs]):.2f}, "
                 f"{fs[0]['rows']:,} rows)")
-    print(f"   memory: main {r['main_peak_mb']:.0f} MB + largest read worker {r['worker_peak_mb']:.0f} MB "
-          f"= peak {r['peak_mb']:.0f} MB (VmHWM)")
+    print(f"   memory: peak {r['peak_mb']:.0f} MB (process tree, sum of PSS); main process VmHWM "
+          f"{r['main_peak_mb']:.0f} MB; largest worker VmHWM {r['worker_peak_mb']:.0f} MB; "
+          f"tree sum of RSS {r['tree_rss_peak_mb']:.0f} MB")
 
 
 def line(r: dict) -> str:
@@ -259,7 +275,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("sizes", nargs="*", default=["S", "M"])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
-    ap.add_argument("--core", action="store_true", help="time read → candidates only (no renderers)")
     args = ap.parse_args(argv)
     sizes = [s.upper() for s in " ".join(args.sizes).replace(",", " ").split()]
     bad = [s for s in sizes if s not in generate.SIZES]
@@ -267,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown size {' '.join(bad)}; choose from {' '.join(generate.SIZES)}")
     results = []
     for size in sizes:
-        r = bench_size(size, args.repeat, args.seed, args.core)
+        r = bench_size(size, args.repeat, args.seed)
         report(r)
         results.append(r)
     print()

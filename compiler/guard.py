@@ -463,7 +463,7 @@ _REF_TAG = re.compile(_PFX + rb"(dimension|mergeCell)(?:" + _ATTR + rb")*?\s+ref
 _REF = re.compile(r"^\$?([A-Za-z]{0,3})\$?(\d{0,7})$")
 _QUICK_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
 _QUICK_ROW = re.compile(rb'<row r="(\d{1,7})"')
-_TAG_ENDS = (b" ", b"\t", b"\n", b"\r", b">", b"/")
+_ODD_TAG_END = re.compile(rb"<(?:c|row)[\t\n\r]")  # a tag name ended by a tab or line break: walk
 
 
 class _SheetScanner:
@@ -513,29 +513,59 @@ class _SheetScanner:
 
     def _quick(self, data: bytes) -> bool:
         """The shape every spreadsheet writer uses (`<c r="B2" …>`, `<row r="2" …>`, no
-        prefixes): plain byte counts prove it and one literal-led regex finds every cell.
+        prefixes): plain byte counts prove it, and only the cells that hold something are
+        looked at one by one (a template's hundreds of formatting-only input rows are not).
         Returns False when the careful walk is needed: other shapes, or a chunk that may
-        reach too far (the walk then leaves out formatting-only cells)."""
-        if b":c" in data or b":row" in data:
+        reach too far (the walk then judges cell by cell)."""
+        if b":c" in data or b":row" in data or _ODD_TAG_END.search(data):
             return False
-        n_cells = sum(data.count(b"<c" + end) for end in _TAG_ENDS)
-        n_rows = sum(data.count(b"<row" + end) for end in _TAG_ENDS)
+        n_cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+        n_rows = data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/")
         if data.count(b'<c r="') != n_cells or data.count(b'<row r="') != n_rows:
             return False
-        cells = _QUICK_CELL.findall(data)
-        rows = _QUICK_ROW.findall(data) if n_rows else []
-        if len(cells) != n_cells or len(rows) != n_rows:
+        last = None
+        if n_cells:
+            last_start = data.rfind(b'<c r="')
+            last = _QUICK_CELL.match(data, last_start)
+            if last is None:
+                return False
+        cells = _QUICK_CELL.findall(data) if self.strict else self._filled_cells(data)
+        if cells is None or (self.strict and len(cells) != n_cells):
             return False  # an r= that is not a plain reference
+        if last is not None and not self.strict and last_start > data.rfind(b"</c>"):
+            cells.append(last.groups())  # closed in the next chunk (or formatting only): counted now
         if cells:
             top = max(map(int, set(map(itemgetter(1), cells))))
             right = max(_col_number(c.decode()) for c in set(map(itemgetter(0), cells)))
             if Extent(max(top, self.max_row), max(right, self.max_col)).too_large():
                 return False
             self.max_row, self.max_col = max(top, self.max_row), max(right, self.max_col)
-            self.col = _col_number(cells[-1][0].decode())
-        if rows:
-            self.row = int(rows[-1])
+        if last is not None:
+            self.col = _col_number(last.group(1).decode())
+        if n_rows:
+            last_row = _QUICK_ROW.match(data, data.rfind(b'<row r="'))
+            if last_row is None:
+                return False
+            self.row = int(last_row.group(1))
         return True
+
+    @staticmethod
+    def _filled_cells(data: bytes) -> list[tuple[bytes, bytes]] | None:
+        """(letters, digits) of every cell closed by `</c>` in this chunk, i.e. not `<c …/>`: its
+        start tag is the last `<c r="` before the `</c>` (no '<' can occur inside a tag or in
+        escaped text).  A `</c>` whose start tag was in the previous chunk is skipped: that chunk
+        counted it already (see _quick and _walk).  None when a reference is not plain."""
+        out: list[tuple[bytes, bytes]] = []
+        end = data.find(b"</c>")
+        while end >= 0:
+            start = data.rfind(b'<c r="', 0, end)
+            if start >= 0:
+                m = _QUICK_CELL.match(data, start)
+                if m is None:
+                    return None
+                out.append(m.groups())
+            end = data.find(b"</c>", end + 4)
+        return out
 
     def _walk(self, data: bytes) -> None:
         row, col = self.row, self.col

@@ -6,6 +6,7 @@ Every record keeps where it came from so a problem or a merge decision can name 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 # Sheet names of the department template (DESIGN §2.2).
@@ -303,6 +304,13 @@ class Compilation:
     kpi_rows_excluded: int = 0
     previous: object = None  # rolling.Comparison when --previous is given
     timings: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def index(self):  # -> index.ProjectIndex (imported late: index.py builds on this module)
+        """Projects grouped by 施策, 再掲 施策, risk scenario and basic goal; KPIs by 施策."""
+        from .index import ProjectIndex
+
+        return ProjectIndex.of(self.projects, self.measure_kpis)
 
     @property
     def errors(self) -> int:

@@ -88,10 +88,9 @@ def _cell_value(v: object) -> object:
     return v
 
 
-def _fill_merged(grid: list[list[object]], merged: list, origin: tuple[int, int]) -> None:
-    r0, c0 = origin
+def _fill_merged(grid: list[list[object]], merged: list) -> None:
+    """Every cell of a merged range gets the value of its top-left cell (grid laid out from A1)."""
     for (sr, sc), (er, ec) in merged:
-        sr, er, sc, ec = sr - r0, er - r0, sc - c0, ec - c0
         if sr < 0 or sc < 0 or sr >= len(grid):
             continue
         top = grid[sr][sc] if sc < len(grid[sr]) else None
@@ -134,8 +133,8 @@ def find_header(grid: list[list[object]], columns: tuple[Column, ...]) -> tuple[
     return r, cols, unknown, dups
 
 
-def _sheet_rows(grid: list[list[object]], header: int, cols: dict[str, int], unknown: list[tuple[str, int]],
-                origin_row: int) -> list[RawRow]:
+def _sheet_rows(grid: list[list[object]], header: int, cols: dict[str, int],
+                unknown: list[tuple[str, int]]) -> list[RawRow]:
     used = sorted(set(cols.values()) | {c for _, c in unknown})
     out: list[RawRow] = []
     for r in range(header + 1, len(grid)):
@@ -143,7 +142,7 @@ def _sheet_rows(grid: list[list[object]], header: int, cols: dict[str, int], unk
         if not any(row[c] is not None and clean_text(row[c]) != "" for c in used if c < len(row)):
             continue
         values = {k: (row[c] if c < len(row) else None) for k, c in cols.items()}
-        out.append(RawRow(origin_row + r + 1, values))
+        out.append(RawRow(r + 1, values))
     return out
 
 
@@ -182,23 +181,22 @@ def read_workbook(path: Path, years: tuple[str, ...]) -> RawWorkbook:
 
 def _read_sheet(sheet, canonical: str, years: tuple[str, ...], extras: sheetxml.SheetExtras) -> RawSheet:
     raw = RawSheet(canonical)
+    # skip_empty_area=False lays the sheet out from A1 (grid[0][0] is A1 even when the first
+    # used cell is further down or right), so grid indexes are the sheet's own rows and columns
     grid = [[_cell_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-    r0, c0 = sheet.start if grid else (0, 0)
-    if c0:
-        grid = [[None] * c0 + row for row in grid]
-    _fill_merged(grid, sheet.merged_cell_ranges or [], (r0, 0))
-    for (r, c), text in extras.errors.items():
-        if 0 <= r - r0 < len(grid) and c < len(grid[r - r0]):
-            grid[r - r0][c] = None
+    _fill_merged(grid, sheet.merged_cell_ranges or [])
+    for (r, c) in extras.errors:
+        if r < len(grid) and c < len(grid[r]):
+            grid[r][c] = None
     columns = columns_for(canonical, years)
     header, cols, unknown, dups = find_header(grid, columns)
     if header < 0:
-        raw.rows = [RawRow(r0 + i + 1, {}) for i, row in enumerate(grid) if any(v is not None for v in row)]
+        raw.rows = [RawRow(i + 1, {}) for i, row in enumerate(grid) if any(v is not None for v in row)]
         return raw
-    raw.header_row = r0 + header + 1
+    raw.header_row = header + 1
     raw.columns, raw.unknown_columns, raw.duplicate_columns = cols, unknown, dups
     raw.missing_required = [c.label for c in columns if c.required and c.key not in cols]
-    raw.rows = _sheet_rows(grid, header, cols, unknown, r0)
+    raw.rows = _sheet_rows(grid, header, cols, unknown)
     data_rows = {rr.row for rr in raw.rows}
     raw.hidden_rows = sorted(r for r in extras.hidden_rows if r in data_rows)
     wanted_cols = set(cols.values())

@@ -42,17 +42,24 @@ log = logging.getLogger(__name__)
 REVIEW_COLUMNS = ("重要度", "シート", "セル", "項目", "内容", "入力値", "処置")
 
 
-def write_returns(comp: Compilation, out_dir: Path) -> list[Path]:
-    """Write an annotated copy of every readable workbook with cell problems; return the paths written."""
+def returnable(comp: Compilation) -> list[SourceFile]:
+    """The readable workbooks with a problem on a cell, by name: those that get a return."""
+    with_cells = {p.file for p in comp.problems if p.cell}
+    return sorted((f for f in comp.files if f.readable and f.name in with_cells), key=lambda f: f.name)
+
+
+def write_returns(comp: Compilation, out_dir: Path, only: set[str] | None = None) -> list[Path]:
+    """Write an annotated copy of every readable workbook with cell problems (of those named in
+    `only`, when given); return the paths written."""
     out_dir = Path(out_dir)
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for p in comp.problems:
         by_file[p.file].append(p)
     written: list[Path] = []
-    for source in sorted(comp.files, key=lambda f: f.name):
-        problems = by_file.get(source.name, [])
-        if not source.readable or not any(p.cell for p in problems):
+    for source in returnable(comp):
+        if only is not None and source.name not in only:
             continue
+        problems = by_file[source.name]
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / Path(source.name).name
         try:

@@ -2,9 +2,8 @@
 and the way figures and periods are written in a Japanese plan."""
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Iterable, Sequence
 
 from compiler.models import Compilation, Master, Project
 from compiler.normalise import year_label
@@ -16,34 +15,44 @@ NO_PROJECT = "対応する事業が登録されていません"
 
 
 class Body:
-    """The document body as XML fragments, plus the headings seen (for the 目次)."""
+    """The document body as XML fragments, plus the headings seen (for the 目次).
 
-    def __init__(self) -> None:
+    With a `sink`, fragments are written to it as UTF-8 as soon as they are made, so a draft of
+    tens of thousands of projects never sits in memory whole; without one they are kept (xml())."""
+
+    def __init__(self, sink: IO[bytes] | None = None) -> None:
         self.parts: list[str] = []
         self.headings: list[tuple[int, str]] = []
+        self._sink = sink
+
+    def _add(self, xml: str) -> None:
+        if self._sink is not None:
+            self._sink.write(xml.encode("utf-8"))
+        else:
+            self.parts.append(xml)
 
     def heading(self, level: int, text: str) -> None:
         self.headings.append((level, text))
-        self.parts.append(paragraph(text, f"Heading{level}"))
+        self._add(paragraph(text, f"Heading{level}"))
 
     def para(self, content: Content, style: str = "BodyJa", **kwargs: object) -> None:
-        self.parts.append(paragraph(content, style, **kwargs))  # type: ignore[arg-type]
+        self._add(paragraph(content, style, **kwargs))  # type: ignore[arg-type]
 
     def lead(self, text: str) -> None:
         """A small bold heading that is not in the outline (e.g. a 展開方向 above its table)."""
-        self.parts.append(paragraph(text, "Lead"))
+        self._add(paragraph(text, "Lead"))
 
     def unit(self, text: str = "（単位：千円）") -> None:
-        self.parts.append(paragraph(text, "UnitNote"))
+        self._add(paragraph(text, "UnitNote"))
 
     def note(self, text: str) -> None:
-        self.parts.append(paragraph(text, "Note"))
+        self._add(paragraph(text, "Note"))
 
     def table(self, cols: Sequence[Col], rows: Iterable[Row]) -> None:
-        self.parts.append(table(cols, rows))
+        self._add(table(cols, rows))
 
     def raw(self, xml: str) -> None:
-        self.parts.append(xml)
+        self._add(xml)
 
     def xml(self) -> str:
         return "".join(self.parts)
@@ -51,34 +60,31 @@ class Body:
 
 @dataclass
 class Context:
-    """The compilation with the look-ups the chapters need, built once."""
+    """The compilation with the look-ups the chapters need (comp.index, built once)."""
 
     comp: Compilation
-    by_measure: dict[str, list[Project]] = field(default_factory=dict)  # primary 施策 (総合計画 rows)
-    relisted: dict[str, list[Project]] = field(default_factory=dict)  # 再掲 施策 -> projects
-    by_scenario: dict[str, list[Project]] = field(default_factory=dict)
-    by_goal: dict[str, list[Project]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, comp: Compilation) -> "Context":
-        ctx = cls(comp)
-        by_measure: defaultdict[str, list[Project]] = defaultdict(list)
-        relisted: defaultdict[str, list[Project]] = defaultdict(list)
-        by_scenario: defaultdict[str, list[Project]] = defaultdict(list)
-        by_goal: defaultdict[str, list[Project]] = defaultdict(list)
-        for p in comp.projects:
-            if p.in_plan:
-                by_measure[p.measure_code].append(p)
-                for code in dict.fromkeys(p.relisted_measures):
-                    if code != p.measure_code:
-                        relisted[code].append(p)
-            for code in dict.fromkeys(p.scenarios):
-                by_scenario[code].append(p)
-            for code in dict.fromkeys(p.goals):
-                by_goal[code].append(p)
-        ctx.by_measure, ctx.relisted = dict(by_measure), dict(relisted)
-        ctx.by_scenario, ctx.by_goal = dict(by_scenario), dict(by_goal)
-        return ctx
+        return cls(comp)
+
+    @property
+    def by_measure(self) -> dict[str, list[Project]]:
+        """Primary 施策 -> its 総合計画 projects."""
+        return self.comp.index.by_measure
+
+    @property
+    def relisted(self) -> dict[str, list[Project]]:
+        """再掲 施策 -> projects re-listed under it."""
+        return self.comp.index.relisted
+
+    @property
+    def by_scenario(self) -> dict[str, list[Project]]:
+        return self.comp.index.by_scenario
+
+    @property
+    def by_goal(self) -> dict[str, list[Project]]:
+        return self.comp.index.by_goal
 
     @property
     def master(self) -> Master:

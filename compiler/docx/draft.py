@@ -5,7 +5,9 @@ Sections: cover + 目次 (portrait, no page number) │ 第1–2章 (portrait, p
 """
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+from typing import IO
 
 from compiler.models import Compilation
 
@@ -18,10 +20,11 @@ from .ooxml import section_end, sect_pr
 from .package import new_document, save_deterministic
 
 
-def build_body(comp: Compilation, blank_footer: str, page_footer: str) -> str:
-    """The whole <w:body> content as XML text."""
+def build_body(comp: Compilation, blank_footer: str, page_footer: str, sink: IO[bytes]) -> tuple[str, str]:
+    """Write chapters 1–7 to `sink` (UTF-8 XML); return the XML that goes before them (cover and
+    目次, which needs the headings) and after them (the last section's properties)."""
     ctx = Context.of(comp)
-    chapters = Body()
+    chapters = Body(sink)
     overview(chapters, ctx)
     system(chapters, ctx)
     chapters.raw(section_end(sect_pr(page_footer, restart_numbering=True)))
@@ -32,11 +35,14 @@ def build_body(comp: Compilation, blank_footer: str, page_footer: str) -> str:
     budget_chapter(chapters, ctx)
     appendix_chapter(chapters, ctx)
     front = cover(comp.master) + contents(chapters.headings) + section_end(sect_pr(blank_footer))
-    return front + chapters.xml() + sect_pr(page_footer)
+    return front, sect_pr(page_footer)
 
 
 def write_draft(comp: Compilation, path: Path) -> None:
     """Write 実施計画（案）.docx to `path` (atomically; the same input gives the same bytes)."""
     master = comp.master
     document, blank_footer, page_footer = new_document(document_title(master), f"{master.city} {issuer(master)}")
-    save_deterministic(document, build_body(comp, blank_footer, page_footer), Path(path))
+    with tempfile.TemporaryFile() as chapters:
+        front, back = build_body(comp, blank_footer, page_footer, chapters)
+        chapters.seek(0)
+        save_deterministic(document, front, chapters, back, Path(path))

@@ -69,9 +69,7 @@ def measures_chapter(body: Body, ctx: Context) -> None:
     body.heading(1, chapter_title(3))
     body.para(f"{m.plan_name}の施策ごとに、成果指標と、展開方向別の主要事業を示します。")
     body.para(LEGEND, "Legend")
-    kpis_by_measure: dict[str, list[MeasureKpi]] = {}
-    for k in ctx.comp.measure_kpis:
-        kpis_by_measure.setdefault(k.measure_code, []).append(k)
+    kpis_by_measure = ctx.comp.index.kpis_by_measure
     for policy in m.policies.values():
         body.heading(2, f"基本政策{policy.code} {policy.name}")
         for code in policy.measures:

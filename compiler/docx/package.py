@@ -211,38 +211,51 @@ def new_document(title: str, author: str) -> tuple[DocumentObject, str, str]:
     return document, blank, numbered
 
 
-def save_deterministic(document: DocumentObject, body_xml: str, path: Path) -> None:
+def save_deterministic(document: DocumentObject, front_xml: str, chapters: IO[bytes], back_xml: str,
+                       path: Path) -> None:
     """Save with the given <w:body> content and fixed zip timestamps, via a temporary file renamed
-    into place.  The body text is spliced into word/document.xml as is: parsing tens of megabytes
-    into python-docx's tree and moving it between lxml documents costs far more than the rest."""
+    into place.  The body is front_xml, then the bytes of `chapters` (UTF-8 XML) copied in blocks,
+    then back_xml, spliced into word/document.xml as is: parsing tens of megabytes into
+    python-docx's tree costs far more than the rest, and streaming keeps memory flat."""
     buffer = io.BytesIO()
     document.save(buffer)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".docx", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # like every other output (mkstemp creates 0600)
         with os.fdopen(fd, "wb") as out:
-            _rezip(buffer.getvalue(), out, body_xml)
+            _rezip(buffer.getvalue(), out, front_xml, chapters, back_xml)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _with_body(document_xml: bytes, body_xml: str) -> bytes:
-    text = document_xml.decode("utf-8")
-    start = text.index("<w:body>") + len("<w:body>")
-    end = text.rindex("</w:body>")
-    return (text[:start] + body_xml + text[end:]).encode("utf-8")
+BLOCK_BYTES = 1 << 20
 
 
-def _rezip(data: bytes, out, body_xml: str) -> None:
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+def _write_document_xml(dst: zipfile.ZipFile, info: zipfile.ZipInfo, template: bytes, front_xml: str,
+                        chapters: IO[bytes], back_xml: str) -> None:
+    start = template.index(b"<w:body>") + len(b"<w:body>")
+    end = template.rindex(b"</w:body>")
+    with dst.open(info, "w") as out:
+        out.write(template[:start])
+        out.write(front_xml.encode("utf-8"))
+        while block := chapters.read(BLOCK_BYTES):
+            out.write(block)
+        out.write(back_xml.encode("utf-8"))
+        out.write(template[end:])
+
+
+def _rezip(data: bytes, out, front_xml: str, chapters: IO[bytes], back_xml: str) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
         for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "word/document.xml":
-                content = _with_body(content, body_xml)
             info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            dst.writestr(info, content, compresslevel=6)
+            if item.filename == "word/document.xml":
+                _write_document_xml(dst, info, src.read(item.filename), front_xml, chapters, back_xml)
+            else:
+                dst.writestr(info, src.read(item.filename), compresslevel=6)

@@ -169,8 +169,10 @@ def _widen_dimension(sheet: etree._Element, targets: dict[tuple[int, int], str])
 def _row_index(data: etree._Element) -> dict[int, etree._Element]:
     rows, last = {}, 0
     for row in data.iter(m("row")):
-        r = int(row.get("r") or last + 1)
-        row.set("r", str(r))
+        given = row.get("r")
+        r = int(given) if given else last + 1
+        if not given:
+            row.set("r", str(r))
         rows[r], last = row, r
     return rows
 

@@ -222,17 +222,51 @@ class Sheet:
 
     def rows(self, first_row: int, columns: Sequence[Col], rows: Iterable[Sequence[object]],
              styles: Iterable[Sequence[str]] | None = None) -> int:
-        """Write data rows from first_row; `styles` gives extra style names per row.  Returns rows written."""
+        """Write data rows from first_row; `styles` gives extra style names per row.  Returns rows written.
+
+        The hot loop of every large sheet, so it calls xlsxwriter directly with formats resolved
+        once per style.  A blank cell is only written in a row with extra styles (its fill must
+        show); elsewhere it stays absent and `grid` draws its borders (see table())."""
+        ws, book = self.ws, self.book
+        write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
         style_iter = iter(styles) if styles is not None else None
         formats: dict[tuple[str, ...], list[Format]] = {}
+        n_cols = len(columns)
+        numeric = [col.kind in NUMERIC_KINDS for col in columns]
+        wrapped = [col.kind == "wrap" for col in columns]
+        # a column stops being measured once it reaches its maximum width (fit_columns caps it there)
+        enough = [(col.max_width - 2) / 1.1 for col in columns]
+        widths = self.widths
         n = 0
         for n, values in enumerate(rows, start=1):
             extra = tuple(next(style_iter)) if style_iter is not None else ()
-            if extra not in formats:
-                formats[extra] = [self.book.fmt("cell", *KIND_STYLES[col.kind], *extra) for col in columns]
+            fmts = formats.get(extra)
+            if fmts is None:
+                fmts = formats[extra] = [book.fmt("cell", *KIND_STYLES[col.kind], *extra) for col in columns]
             r = first_row + n - 1
-            for c, (column, fmt) in enumerate(zip(columns, formats[extra])):
-                self.value(r, c, values[c] if c < len(values) else None, column.kind, fmt)
+            for c in range(n_cols):
+                value = values[c] if c < len(values) else None
+                if numeric[c] and value.__class__ in (int, float):
+                    number = safe_number(value)
+                    if number is not None:
+                        self.check(write_number(r, c, number, fmts[c]), r, c, "write_number")
+                        width = len(f"{number:,.0f}") + 1
+                        if width > widths.get(c, 0):
+                            widths[c] = width
+                        continue
+                text = safe_text(value)
+                if text == "":
+                    if extra:
+                        self.check(write_blank(r, c, None, fmts[c]), r, c, "write_blank")
+                    continue
+                self.check(write_string(r, c, text, fmts[c]), r, c, "write_string")
+                known = widths.get(c, 0)
+                if 2 * len(text) > known and known < enough[c]:
+                    width = display_width(text)
+                    if width > known:
+                        widths[c] = width
+                if wrapped[c]:
+                    self.wraps.setdefault(r, []).append((c, text))
         return n
 
     def table(self, columns: Sequence[Col], rows: Iterable[Sequence[object]],
@@ -243,10 +277,18 @@ class Sheet:
         self.header(header_row, columns)
         n = self.rows(header_row + 1, columns, rows, styles)
         last = header_row + max(n, 0)
+        if n:
+            self.grid(header_row + 1, 0, last, len(columns) - 1)
         self.fit_columns(columns)
         self.fit_rows()
         self.list_setup(header_row, last, len(columns) - 1, freeze_cols)
         return last
+
+    def grid(self, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+        """Thin grey borders on every cell of the range, written or not, from one conditional format."""
+        rc = self.ws.conditional_format(first_row, first_col, last_row, last_col, {
+            "type": "formula", "criteria": "TRUE", "format": self.book.fmt("grid")})
+        self.check(rc, first_row, first_col, "conditional_format")
 
     def fit_columns(self, columns: Sequence[Col], first_col: int = 0) -> None:
         for i, column in enumerate(columns):

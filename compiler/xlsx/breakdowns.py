@@ -1,10 +1,11 @@
 """Summary tables: 施策×リスクシナリオ, リスクシナリオ別, 総合戦略別, 施策別."""
 from __future__ import annotations
 
+from collections import Counter
+
 from ..models import Compilation, Project
 from .book import Book, Col, Sheet
-from .common import (OFF_MASTER, budget_label, code_key, codes_in_use, joined, placed_in, plan_total,
-                     projects_with_goal, projects_with_scenario, year_label)
+from .common import OFF_MASTER, budget_label, code_key, codes_in_use, joined, plan_total, year_label
 
 MATRIX_SHEET = "施策×リスクシナリオ"
 SCENARIO_SHEET = "リスクシナリオ別"
@@ -36,20 +37,23 @@ def write_matrix(book: Book, comp: Compilation) -> Sheet:
         text = f"{code} {m.scenarios[code].text}" if code in m.scenarios else f"{code}{OFF_MASTER}"
         sheet.text(1, first + i, code, head, measure=False)
         sheet.comment(1, first + i, text)
+    index = comp.index
     rows: list[tuple[str, str, list[Project]]] = []
     for code in measures:
         name = m.measures[code].name if code in m.measures else OFF_MASTER
-        rows.append((code, name, [p for p in comp.projects if placed_in(p, code)]))
+        rows.append((code, name, index.placed_in(code)))
     rows.append(("", NO_MEASURE, [p for p in comp.projects if not p.in_plan]))
+    count_fmt = book.fmt("cell", "zero_blank")
     for r, (code, name, projects) in enumerate(rows, start=2):
         sheet.text(r, 0, code, book.fmt("cell", "code"))
         sheet.text(r, 1, name, book.fmt("cell"))
+        counts = Counter(s for p in projects for s in p.scenarios)
         for i, s in enumerate(scenarios):
-            sheet.number(r, first + i, sum(1 for p in projects if s in p.scenarios), book.fmt("cell", "zero_blank"))
+            sheet.number(r, first + i, counts.get(s, 0), count_fmt)
     total_row = 2 + len(rows)
     sheet.merge(total_row, 0, total_row, 1, "対応事業数（重複なし）", book.fmt("cell", "total"))
     for i, s in enumerate(scenarios):
-        n = len(projects_with_scenario(comp, s))
+        n = len(index.by_scenario.get(s, []))
         sheet.number(total_row, first + i, n, book.fmt("cell", "zero_blank", "total", "gap" if n == 0 else ""))
     if scenarios:
         last_col = first + len(scenarios) - 1
@@ -74,7 +78,7 @@ def write_scenarios(book: Book, comp: Compilation) -> Sheet:
     rows, styles = [], []
     for code in codes_in_use(m.scenarios, (c for p in comp.projects for c in p.scenarios)):
         s = m.scenarios.get(code)
-        projects = projects_with_scenario(comp, code)
+        projects = comp.index.by_scenario.get(code, [])
         located = sum(1 for p in projects if p.location)
         status, style = _scenario_status(len(projects), len(projects) - located)
         rows.append([s.goal_code if s else "", s.goal_text if s else "", code, s.text if s else OFF_MASTER,
@@ -107,7 +111,7 @@ def write_strategy(book: Book, comp: Compilation) -> Sheet:
     for code in codes_in_use(m.goals, (c for p in comp.projects for c in p.goals)):
         goal = m.goals.get(code)
         name = goal.name if goal else OFF_MASTER
-        projects = projects_with_goal(comp, code)
+        projects = comp.index.by_goal.get(code, [])
         rows.append(_strategy_row(code, name, "", "（基本目標計）", goal.target if goal else "", projects, code))
         styles.append(("group",))
         sm_codes = [s.code for s in goal.measures] if goal else []
@@ -180,12 +184,12 @@ def _years(budget: dict[str, int], years: tuple[str, ...]) -> list[int]:
 
 
 def _count_primary(comp: Compilation, code: str) -> int:
-    return sum(1 for p in comp.projects if p.in_plan and p.measure_code == code)
+    return len(comp.index.by_measure.get(code, []))
 
 
 def _count_relisted(comp: Compilation, code: str) -> int:
-    return sum(1 for p in comp.projects if p.in_plan and code in p.relisted_measures)
+    return len(comp.index.relisted.get(code, []))
 
 
 def _count_kpis(comp: Compilation, code: str) -> int:
-    return sum(1 for k in comp.measure_kpis if k.measure_code == code)
+    return len(comp.index.kpis_by_measure.get(code, []))

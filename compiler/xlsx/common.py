@@ -66,18 +66,6 @@ def code_key(code: str) -> tuple:
     return tuple(parts)
 
 
-def placed_in(p: Project, measure: str) -> bool:
-    return p.in_plan and (p.measure_code == measure or measure in p.relisted_measures)
-
-
-def projects_with_scenario(comp: Compilation, code: str) -> list[Project]:
-    return [p for p in comp.projects if code in p.scenarios]
-
-
-def projects_with_goal(comp: Compilation, code: str) -> list[Project]:
-    return [p for p in comp.projects if code in p.goals]
-
-
 def plan_total(projects: Iterable[Project]) -> int:
     """計画期間 total of the plan budgets (a project counted once per list)."""
     return sum(p.budget_total() for p in projects if p.in_plan)

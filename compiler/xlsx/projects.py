@@ -75,33 +75,38 @@ def write_projects(book: Book, comp: Compilation) -> Sheet:
 # ------------------------------------------------------------------ クロス表
 @dataclass(frozen=True)
 class Group:
-    """A column group of the matrix: its title, and per column a header, a full text and a test."""
+    """A column group of the matrix: its title, per column a header and a full text, and the
+    marks of a project as {column offset within the group: mark}."""
 
     title: str
     headers: tuple[str, ...]
     notes: tuple[str, ...]
-    marks: tuple[Callable[[Project], str], ...]
+    marks: Callable[[Project], dict[int, str]]
 
 
 VERTICAL_CHARS = 24  # half-width units shown in a vertical sub-header; the full text goes into a comment
 
 
-def _measure_mark(code: str) -> Callable[[Project], str]:
-    def f(p: Project) -> str:
+def _measure_marks(codes: list[str]) -> Callable[[Project], dict[int, str]]:
+    at = {code: i for i, code in enumerate(codes)}
+
+    def marks(p: Project) -> dict[int, str]:
         if not p.in_plan:
-            return ""
-        if p.measure_code == code:
-            return PRIMARY
-        return RELISTED if code in p.relisted_measures else ""
-    return f
+            return {}
+        out = {at[c]: RELISTED for c in p.relisted_measures if c in at}
+        if p.measure_code in at:
+            out[at[p.measure_code]] = PRIMARY
+        return out
+    return marks
 
 
-def _member(attr: str, code: object) -> Callable[[Project], str]:
-    return lambda p: PRIMARY if code in getattr(p, attr) else ""
+def _member_marks(attr: str, codes: list) -> Callable[[Project], dict[int, str]]:
+    at = {code: i for i, code in enumerate(codes)}
+    return lambda p: {at[c]: PRIMARY for c in getattr(p, attr) if c in at}
 
 
-def _flag(attr: str) -> Callable[[Project], str]:
-    return lambda p: PRIMARY if getattr(p, attr) else ""
+def _plan_marks(p: Project) -> dict[int, str]:
+    return {i: PRIMARY for i, flag in enumerate((p.in_plan, p.in_resilience, p.in_strategy)) if flag}
 
 
 def cross_groups(comp: Compilation) -> list[Group]:
@@ -114,20 +119,17 @@ def cross_groups(comp: Compilation) -> list[Group]:
     def label(code: str, name: str | None) -> str:
         return f"{code} {name}" if name is not None else f"{code}{OFF_MASTER}"
 
-    m_names = [m.measures[c].name if c in m.measures else None for c in measures]
-    s_names = [m.scenarios[c].text if c in m.scenarios else None for c in scenarios]
-    g_names = [m.goals[c].name if c in m.goals else None for c in goals]
+    m_labels = tuple(label(c, m.measures[c].name if c in m.measures else None) for c in measures)
+    s_labels = tuple(label(c, m.scenarios[c].text if c in m.scenarios else None) for c in scenarios)
+    g_labels = tuple(label(c, m.goals[c].name if c in m.goals else None) for c in goals)
+    sdg_labels = tuple(f"{i} {n}" for i, n in enumerate(SDG_NAMES, 1))
     return [
         Group("掲載計画", (SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY), (m.plan_name, m.resilience_name, m.strategy_name),
-              (_flag("in_plan"), _flag("in_resilience"), _flag("in_strategy"))),
-        Group(f"施策（{PRIMARY}主 {RELISTED}再掲）", tuple(label(c, n) for c, n in zip(measures, m_names)),
-              tuple(label(c, n) for c, n in zip(measures, m_names)), tuple(_measure_mark(c) for c in measures)),
-        Group("リスクシナリオ", tuple(label(c, n) for c, n in zip(scenarios, s_names)),
-              tuple(label(c, n) for c, n in zip(scenarios, s_names)), tuple(_member("scenarios", c) for c in scenarios)),
-        Group("基本目標", tuple(label(c, n) for c, n in zip(goals, g_names)),
-              tuple(label(c, n) for c, n in zip(goals, g_names)), tuple(_member("goals", c) for c in goals)),
-        Group("SDGs", tuple(f"{i} {n}" for i, n in enumerate(SDG_NAMES, 1)),
-              tuple(f"{i} {n}" for i, n in enumerate(SDG_NAMES, 1)), tuple(_member("sdgs", i) for i in range(1, 18))),
+              _plan_marks),
+        Group(f"施策（{PRIMARY}主 {RELISTED}再掲）", m_labels, m_labels, _measure_marks(measures)),
+        Group("リスクシナリオ", s_labels, s_labels, _member_marks("scenarios", scenarios)),
+        Group("基本目標", g_labels, g_labels, _member_marks("goals", goals)),
+        Group("SDGs", sdg_labels, sdg_labels, _member_marks("sdgs", list(range(1, 18)))),
     ]
 
 
@@ -136,12 +138,13 @@ MARK_WIDTH = 3.6
 
 
 def write_cross(book: Book, comp: Compilation) -> Sheet:
-    """The matrix.  Only marks are written in plain rows (a grid of thin borders comes from one
-    conditional format), which keeps 5,000 projects × 100 columns fast; 要確認 rows are tinted whole."""
+    """The matrix.  Plain rows hold only their marks (a grid of thin borders comes from one
+    conditional format), which keeps 20,000 projects × 150 columns fast; 要確認 rows are tinted whole."""
     sheet = book.sheet(CROSS_SHEET)
     groups = cross_groups(comp)
     first_cols = _cross_header(sheet, groups)
-    tests = [(first + i, test, i == 0) for group, first in zip(groups, first_cols) for i, test in enumerate(group.marks)]
+    last_col = first_cols[-1] + len(groups[-1].headers) - 1
+    rules = set(first_cols)
     fixed_fmts = {extra: (book.fmt("cell", "code", *extra), book.fmt("cell", *extra))
                   for extra in ((), ("warning",))}
     mark_fmts = {(extra, rule): book.fmt("cell", "mark", *(("left_rule",) if rule else ()), *extra)
@@ -152,16 +155,13 @@ def write_cross(book: Book, comp: Compilation) -> Sheet:
         sheet.text(r, 0, p.project_id, code_fmt)
         sheet.text(r, 1, p.name, text_fmt)
         sheet.text(r, 2, p.dept, text_fmt)
-        for c, test, rule in tests:
-            value = test(p)
-            if value or extra:
-                sheet.text(r, c, value, mark_fmts[(extra, rule)], measure=False)
+        marks = {first + i: value for group, first in zip(groups, first_cols) for i, value in group.marks(p).items()}
+        columns = range(len(FIXED), last_col + 1) if extra else sorted(marks)
+        for c in columns:
+            sheet.text(r, c, marks.get(c, ""), mark_fmts[(extra, c in rules)], measure=False)
     last_row = 1 + len(comp.projects)
-    last_col = first_cols[-1] + len(groups[-1].marks) - 1
     if comp.projects:
-        rc = sheet.ws.conditional_format(2, len(FIXED), last_row, last_col, {
-            "type": "formula", "criteria": "TRUE", "format": book.fmt("grid")})
-        sheet.check(rc, 2, len(FIXED), "conditional_format")
+        sheet.grid(2, len(FIXED), last_row, last_col)
     sheet.fit_columns(FIXED)
     sheet.set_width(len(FIXED), MARK_WIDTH, last_col)
     sheet.list_setup(1, last_row, last_col, freeze_cols=len(FIXED), first_header_row=0)

@@ -333,3 +333,26 @@ def test_sanitize_cell_text() -> None:
 def test_missing_file_is_refused_not_raised() -> None:
     exc = refusal(Path("/nonexistent/x.xlsx"))
     assert exc is not None and exc.code == "file-unreadable"
+
+
+@pytest.mark.parametrize("far_cell, refused", [
+    (b'<c r="B150000" s="2" t="s"><v>1</v></c>', True),  # holds a value: calamine would lay it out
+    (b'<c r="B150000" s="2"/>', False),  # formatting only: calamine skips it
+])
+def test_filled_and_formatting_only_cells_at_every_chunk_boundary(far_cell: bytes, refused: bool) -> None:
+    """The quick path finds filled cells by their `</c>`: a start tag and its `</c>` may arrive
+    in different chunks, and the verdict must not depend on where the stream was cut."""
+    xml = _sheet(b'<row r="1"><c r="A1" s="1"/><c r="B1" t="s"><v>0</v></c></row>'
+                 b'<row r="150000">' + far_cell + b'<c r="C150000" s="2"/></row>')
+    at = xml.index(b'<row r="150000"')
+    for cut in range(at - 5, at + len(far_cell) + 30):
+        scanner = guard._SheetScanner("総合計画")
+        try:
+            scanner.feed(xml[:cut])
+            scanner.feed(xml[cut:])
+            scanner.close()
+        except FileRefused as exc:
+            assert refused and "A1:B150000" in exc.detail, (cut, exc)
+        else:
+            assert not refused, cut
+            assert (scanner.max_row, scanner.max_col) == (1, 2), cut

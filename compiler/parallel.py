@@ -1,0 +1,53 @@
+"""Run independent render jobs on every core: the Word draft, the workbook and the returns do
+not depend on one another, and each is pure CPU work on the gathered compilation.
+
+Jobs are closures over the compilation and are never pickled: the worker processes are forked
+after the job list is set, so they inherit it, and only a job's index goes to a worker and only
+its (small) result comes back.  An exception in a job is raised again in the caller, so a failed
+render still fails the whole compile (and leaves the previous outputs, see build.py).
+Where fork is not available (macOS, Windows) or one worker is asked for, jobs run in turn here.
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Sequence, TypeVar
+
+T = TypeVar("T")
+
+_JOBS: Sequence[Callable[[], object]] = ()
+
+
+def _run(i: int) -> tuple[object, float]:
+    t0 = time.perf_counter()
+    gc.disable()  # a job allocates a lot and frees it at the end: the collector has nothing to find
+    result = _JOBS[i]()
+    return result, time.perf_counter() - t0
+
+
+def can_fork() -> bool:
+    return sys.platform.startswith("linux")
+
+
+def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[tuple[T, float]]:
+    """[(job(), seconds)] in the order of `jobs`, computed by up to `workers` forked processes.
+    Give the longest jobs first: a worker takes the next job when it is free."""
+    global _JOBS
+    if workers <= 1 or len(jobs) <= 1 or not can_fork():
+        out = []
+        for job in jobs:
+            t0 = time.perf_counter()
+            out.append((job(), time.perf_counter() - t0))
+        return out
+    _JOBS = jobs
+    gc.freeze()  # the forked workers then never write to the parent's objects' GC headers (fewer copied pages)
+    try:
+        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context("fork")) as pool:
+            futures = [pool.submit(_run, i) for i in range(len(jobs))]
+            return [f.result() for f in futures]  # type: ignore[misc]
+    finally:
+        gc.unfreeze()
+        _JOBS = ()
