@@ -135,12 +135,12 @@ def fill_cells(sheet: etree._Element, targets: dict[tuple[int, int], str], style
     data = sheet.find(m("sheetData"))
     if data is None:
         raise PackageError("sheetData がありません")
-    rows = _row_index(data)
+    rows = _Rows(data)
     col_styles = _column_styles(sheet)
     for (r, c), severity in sorted(targets.items()):
         row = rows.get(r)
         if row is None:
-            row = _insert_row(data, rows, r)
+            row = rows.insert(r)
         cell = _find_or_insert_cell(row, r, c)
         if cell.get("s") is not None:
             base = int(cell.get("s") or 0)
@@ -166,26 +166,48 @@ def _widen_dimension(sheet: etree._Element, targets: dict[tuple[int, int], str])
     dim.set("ref", f"{column_letter(min(cols))}{min(rows)}:{column_letter(max(cols))}{max(rows)}")
 
 
+_NS = {"m": NS_MAIN}
+
+
+class _Rows:
+    """The <row> elements of sheetData by number.  When every row states its number (every
+    spreadsheet writer does), a row is found by an XPath query that libxml2 answers without
+    building a Python object per row; otherwise the rows are numbered and indexed once."""
+
+    def __init__(self, data: etree._Element) -> None:
+        self.data = data
+        numbered = not data.xpath("boolean(m:row[not(@r)])", namespaces=_NS)
+        self.index = None if numbered else _row_index(data)
+
+    def get(self, r: int) -> etree._Element | None:
+        if self.index is not None:
+            return self.index.get(r)
+        found = self.data.xpath(f"m:row[@r='{r}']", namespaces=_NS)
+        return found[0] if found else None
+
+    def insert(self, r: int) -> etree._Element:
+        new = etree.Element(m("row"), r=str(r))
+        if self.index is not None:
+            after = [n for n in self.index if n > r]
+            nxt = self.index[min(after)] if after else None
+            self.index[r] = new
+        else:
+            found = self.data.xpath(f"m:row[number(@r) > {r}][1]", namespaces=_NS)
+            nxt = found[0] if found else None
+        if nxt is not None:
+            nxt.addprevious(new)
+        else:
+            self.data.append(new)
+        return new
+
+
 def _row_index(data: etree._Element) -> dict[int, etree._Element]:
     rows, last = {}, 0
     for row in data.iter(m("row")):
-        given = row.get("r")
-        r = int(given) if given else last + 1
-        if not given:
-            row.set("r", str(r))
+        r = int(row.get("r") or last + 1)
+        row.set("r", str(r))
         rows[r], last = row, r
     return rows
-
-
-def _insert_row(data: etree._Element, rows: dict[int, etree._Element], r: int) -> etree._Element:
-    new = etree.Element(m("row"), r=str(r))
-    after = [n for n in rows if n > r]
-    if after:
-        rows[min(after)].addprevious(new)
-    else:
-        data.append(new)
-    rows[r] = new
-    return new
 
 
 def _find_or_insert_cell(row: etree._Element, r: int, c: int) -> etree._Element:

@@ -27,6 +27,7 @@ CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comme
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_PART_BYTES = 200 * 1024 * 1024  # the reader's guard has passed the file; this is a last fence
+COMPRESS_LEVEL = 1  # zlib level for the returned copies: twice as fast as 6, files about a quarter larger
 
 
 class PackageError(Exception):
@@ -45,7 +46,8 @@ def parse_xml(data: bytes, part: str) -> etree._Element:
         raise PackageError(f"{part}: DTD/エンティティ宣言を含むため処理しません")
     # control characters make the XML illegal; removing them (safe byte-wise in UTF-8) also
     # cleans the returned copy, which is what the department must fix anyway
-    data = _XML_ILLEGAL_BYTES.sub(b"", data)
+    if _XML_ILLEGAL_BYTES.search(data):
+        data = _XML_ILLEGAL_BYTES.sub(b"", data)
     try:
         return etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -103,7 +105,7 @@ class Package:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o600 << 16
                 info.create_system = 3
-                z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+                z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
 
     # ------------------------------------------------------------ content types
     def add_override(self, part: str, content_type: str) -> None:
