@@ -47,16 +47,24 @@ bench: $(STAMP)
 clean:
 	rm -rf output/R* preview
 
-# ---- preview: the Word draft as PDF and PNG pages in preview/ (LibreOffice; installed when missing)
+# ---- preview: the Word draft as PDF and PNG pages in preview/ (LibreOffice; installed when missing).
+# The 目次 gets its page numbers through LibreOffice's UNO API (tools/docx_to_pdf.py, run by the python that
+# has the uno module); without it, a plain conversion whose 目次 lists the headings without page numbers.
 PREVIEW_DOCX ?= output/R7/実施計画（案）.docx
+PREVIEW_PDF := preview/$(basename $(notdir $(PREVIEW_DOCX))).pdf
+UNO_PYTHON ?= /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: preview
 preview: compile
 	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list :lang=ja | grep -q .; then \
 	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    libreoffice-writer-nogui fonts-noto-cjk fonts-ipaexfont poppler-utils; fi
+	    libreoffice-writer-nogui python3-uno fonts-noto-cjk fonts-ipaexfont poppler-utils; fi
 	rm -rf preview && mkdir -p preview
-	soffice --headless --norestore -env:UserInstallation=file:///tmp/lo_preview \
-	  --convert-to pdf --outdir preview "$(PREVIEW_DOCX)"
-	pdftoppm -r 80 -png "preview/$(basename $(notdir $(PREVIEW_DOCX))).pdf" preview/page
+	@if $(UNO_PYTHON) -c "import uno" 2>/dev/null && $(UNO_PYTHON) tools/docx_to_pdf.py "$(PREVIEW_DOCX)" "$(PREVIEW_PDF)"; then \
+	  echo "$(PREVIEW_PDF): 目次 updated with page numbers"; \
+	else \
+	  echo "LibreOffice UNO not available: plain conversion (the 目次 has no page numbers)"; \
+	  soffice --headless --norestore -env:UserInstallation=file:///tmp/lo_preview \
+	    --convert-to pdf --outdir preview "$(PREVIEW_DOCX)"; fi
+	pdftoppm -r 80 -png "$(PREVIEW_PDF)" preview/page
 	@echo "preview/: $$(ls preview/*.png | wc -l) pages"

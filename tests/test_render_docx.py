@@ -16,8 +16,12 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from compiler.models import Compilation, Origin, Project, Scenario, Totals
+from compiler.docx.appendix import review_text
+from compiler.docx.base import figure, figures
+from compiler.docx.measures import direction_label
+from compiler.models import Compilation, MeasureKpi, Origin, Project, Scenario, Totals
 from compiler.render_docx import write_draft
+from compiler.rolling import Change, Comparison, Pair
 from tests.factories import make_compilation
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -145,12 +149,13 @@ def test_nested_headings(items: list[Item]) -> None:
     assert (3, "1-3 異常気象等による広域かつ長期的な市街地等の浸水") in hs
     assert (2, "基本目標4 魅力的な地域をつくり安心なくらしを守る") in hs
     appendix = [text for level, text in headings([i for i in chapter(items, 7)]) if level == 2]
-    assert appendix == ["所管課別事業索引", "再掲・重複統合一覧", "実施箇所明記事業一覧", "要確認事業"]
+    assert appendix == ["1　所管課別事業索引", "2　再掲・重複統合一覧", "3　実施箇所明記事業一覧", "4　要確認事業"]
 
 
 def test_cover_and_overview_wording(items: list[Item]) -> None:
     front = [i.text for i in items[:40] if i.kind == "p"]
     assert "令和7年度 実施計画（案）" in front
+    assert "令和7年3月" in front  # 策定年月: the March before the first year
     assert any("令和7年度〜令和9年度" in t for t in front)
     for name in ("第5次サンプル市総合計画", "サンプル市国土強靱化地域計画", "第2期サンプル市デジタル田園都市構想総合戦略",
                  "サンプル市", "企画政策課"):
@@ -192,13 +197,13 @@ def test_measure_kpi_table(items: list[Item]) -> None:
 def test_rows_of_measure_3_4(items: list[Item]) -> None:
     part = section(items, "3-4 河川・排水", 3)
     leads = [i.text for i in part if i.kind == "p" and i.style == "Lead"]
-    assert "3-4-1 雨水排水施設の整備" in leads
+    assert leads[1:] == ["【展開方向1】雨水排水施設の整備"]
     rows = body_rows(part)
     project_rows = [r for r in rows if len(r) == 12]
     assert len(project_rows) == 1
     row = project_rows[0]
     assert row[:3] == ["P112", "○", "継続"]
-    assert row[3].startswith("◎雨水排水施設整備事業\n（河川課）\n0501-001")
+    assert row[3] == "◎雨水排水施設整備事業\n（河川課）"  # no 事業ID in the chapters
     assert row[4] == "浸水被害を軽減するため、雨水管渠及び調整池を整備する。"
     assert row[5:] == ["下水道", "当初", "■", "■", "■", "1-3", ""]
 
@@ -208,10 +213,11 @@ def test_relisted_row_under_3_1(items: list[Item]) -> None:
     relist = [r for r in rows if "（再掲）" in r[3]]
     assert len(relist) == 1
     row = relist[0]
-    assert row[3].startswith("雨水排水施設整備事業（再掲）\n（河川課）")
-    assert row[4] == "→ 施策3-4に掲載"
-    assert row[7:10] == ["", "", ""]
-    own = [r for r in rows if "0101-003" in r[3]][0]
+    assert row[3] == "雨水排水施設整備事業（再掲）\n（河川課）"
+    assert row[4] == "施策3-4「河川・排水」に掲載（事業費は同施策に計上）"
+    assert row[:3] == ["－", "－", "－"] and row[5:7] == ["－", "－"]
+    assert row[7:] == ["■", "■", "■", "1-3", ""]  # the years it is carried out, as in its own row
+    own = [r for r in rows if r[3] == "自主防災組織育成事業\n（防災危機管理課）"][0]
     assert own[2] == "拡充" and own[7:] == ["■", "■", "", "1-1、2-1", "4"]
 
 
@@ -224,7 +230,7 @@ def test_year_mark_for_zero_budget(items: list[Item]) -> None:
 def test_every_plan_project_in_full_once_plus_relisted_rows(comp: Compilation, items: list[Item]) -> None:
     rows = [r for r in body_rows(chapter(items, 3)) if len(r) == 12]
     for p in comp.projects:
-        mine = [r for r in rows if f"\n{p.project_id}" in r[3]]
+        mine = [r for r in rows if r[3].lstrip("◎").replace("（再掲）", "") == f"{p.name}\n（{p.dept}）"]
         full = [r for r in mine if "（再掲）" not in r[3]]
         relisted = [r for r in mine if "（再掲）" in r[3]]
         assert len(full) == (1 if p.in_plan else 0), p.project_id
@@ -232,7 +238,7 @@ def test_every_plan_project_in_full_once_plus_relisted_rows(comp: Compilation, i
 
 
 def test_every_project_in_index_once(comp: Compilation, items: list[Item]) -> None:
-    rows = body_rows(section(items, "所管課別事業索引", 2))
+    rows = body_rows(section(items, "1　所管課別事業索引", 2))
     ids = [r[0] for r in rows]
     assert sorted(ids) == sorted(p.project_id for p in comp.projects)
 
@@ -240,11 +246,14 @@ def test_every_project_in_index_once(comp: Compilation, items: list[Item]) -> No
 # ---------------------------------------------------------------- 第4章
 def test_resilience_rows(items: list[Item]) -> None:
     rows = body_rows(section(items, "1-3 異常気象等による広域かつ長期的な市街地等の浸水", 3))
-    assert rows[0] == ["雨水排水施設整備事業\n0501-001", "河川課", "中央排水区", "R7〜R9", "360,000", "市"]
-    assert rows[1] == ["県管理河川の河道掘削\n0501-G9F8E7D", "河川課", "一級河川サンプル川", "R6〜R10", "", "県"]
-    # no total_cost: the plan-period budget, and 事業主体 defaults to 市
+    assert rows[0] == ["雨水排水施設整備事業", "河川課", "中央排水区", "R7〜R9", "360,000", "市"]
+    assert rows[1] == ["県管理河川の河道掘削", "河川課", "一級河川サンプル川", "R6〜R10", "", "県"]
+    # no total_cost: the plan-period budget marked ※, and 事業主体 defaults to 市
     rows = body_rows(section(items, "1-1 建築物や不特定多数が集まる施設の倒壊により、多数の死傷者が発生", 3))
-    assert rows == [["自主防災組織育成事業\n0101-003", "防災危機管理課", "", "", "6,000", "市"]]
+    assert rows == [["自主防災組織育成事業", "防災危機管理課", "", "", "※6,000", "市"]]
+    header = next(i for i in chapter(items, 4) if i.kind == "table" and i.rows[0][0] == "事業名").rows[0]
+    assert header[4] == "全体事業費\n（千円）"
+    assert any("計画期間（R7〜R9）の事業費の合計を「※」を付けて" in i.text for i in chapter(items, 4) if i.kind == "p")
 
 
 def test_uncovered_scenario_says_so(items: list[Item]) -> None:
@@ -259,8 +268,8 @@ def test_strategy_goal(items: list[Item]) -> None:
     part = section(items, "基本目標4 魅力的な地域をつくり安心なくらしを守る", 2)
     tables = [i for i in part if i.kind == "table"]
     assert tables[0].rows == [["数値目標"], ["住み続けたい市民の割合 85%"]]
-    assert tables[1].rows[1] == ["自主防災組織育成事業\n0101-003", "自主防災組織の結成率", "%", "72（R5）", "85（R9）"]
-    assert tables[2].rows[1][0].startswith("自主防災組織育成事業\n（防災危機管理課）")
+    assert tables[1].rows[1] == ["自主防災組織育成事業", "自主防災組織の結成率", "%", "72（R5）", "85（R9）"]
+    assert tables[2].rows[1][0] == "自主防災組織育成事業\n（防災危機管理課）"
     assert tables[2].rows[1][1:4] == ["4-1", "3-1 防災・減災", "6,000"]
 
 
@@ -287,11 +296,11 @@ def test_budget_tables_match_totals(comp: Compilation, items: list[Item]) -> Non
 
 # ---------------------------------------------------------------- 第7章
 def test_merged_list_shows_relisting_and_sources(items: list[Item]) -> None:
-    rows = body_rows(section(items, "再掲・重複統合一覧", 2))
+    rows = body_rows(section(items, "2　再掲・重複統合一覧", 2))
     assert [r[0] for r in rows] == ["0501-001"]
     assert rows[0][2:4] == ["3-4", "3-1"]
     assert rows[0][4] == ""  # one spelling only
-    assert rows[0][5] == "0501_河川課.xlsx\n総合計画 2行・国土強靱化 2行"
+    assert rows[0][5] == "0501_河川課\n総合計画 2行・国土強靱化 2行"
 
 
 def test_merged_list_shows_the_spellings(tmp_path: Path) -> None:
@@ -302,22 +311,22 @@ def test_merged_list_shows_the_spellings(tmp_path: Path) -> None:
                  Origin("0199_危機管理室.xlsx", "国土強靱化", 7))
     path = tmp_path / "d.docx"
     write_draft(c, path)
-    rows = {r[0]: r for r in body_rows(section(extract(path), "再掲・重複統合一覧", 2))}
+    rows = {r[0]: r for r in body_rows(section(extract(path), "2　再掲・重複統合一覧", 2))}
     assert rows["0101-003"][4] == "自主防災組織育成事業\n自主防災組織 育成事業（再掲）"
-    assert rows["0101-003"][5] == ("0101_防災危機管理課.xlsx\n総合計画 3行・総合戦略 4行\n"
-                                   "0199_危機管理室.xlsx\n国土強靱化 7行")
+    assert rows["0101-003"][5] == ("0101_防災危機管理課\n総合計画 3行・総合戦略 4行\n"
+                                   "0199_危機管理室\n国土強靱化 7行")
 
 
 def test_located_list(items: list[Item]) -> None:
-    rows = body_rows(section(items, "実施箇所明記事業一覧", 2))
+    rows = body_rows(section(items, "3　実施箇所明記事業一覧", 2))
     assert [(r[0], r[3]) for r in rows] == [("0501-001", "中央排水区"), ("0501-G9F8E7D", "一級河川サンプル川")]
 
 
 def test_flagged_projects_in_review_list(comp: Compilation, items: list[Item]) -> None:
-    rows = body_rows(section(items, "要確認事業", 2))
+    rows = body_rows(section(items, "4　要確認事業", 2))
     assert [r[0] for r in rows] == [p.project_id for p in comp.projects if p.needs_review]
     assert rows[0][2] == "・施策コード「9-9」は施策体系にありません。"
-    assert rows[0][3] == "0301_子ども家庭課.xlsx\n総合計画 5行"
+    assert rows[0][3] == "0301_子ども家庭課\n総合計画 5行"
 
 
 # ---------------------------------------------------------------- XML
@@ -373,7 +382,8 @@ def test_tables_fit_a_five_year_window(tmp_path: Path) -> None:
 
 
 def assert_tables_fit(path: Path) -> None:
-    """Every table's columns add up to at most the text width of the section holding it."""
+    """Every table's columns add up to the text width of the section holding it (9638 twips on a
+    portrait page, 14570 on a landscape one): no table sticks out or stops short of the margin."""
     root = xml_of(path, "word/document.xml")
     pending: list[int] = []
     checked = 0
@@ -386,7 +396,7 @@ def assert_tables_fit(path: Path) -> None:
             continue
         size, margins = sect.find("w:pgSz", NS), sect.find("w:pgMar", NS)
         text_width = int(size.get(_w("w"))) - int(margins.get(_w("left"))) - int(margins.get(_w("right")))
-        assert all(width <= text_width for width in pending), (pending, text_width)
+        assert all(width == text_width for width in pending), (pending, text_width)
         checked += len(pending)
         pending = []
     assert checked == len(root.findall(".//w:tbl", NS))
@@ -435,7 +445,7 @@ def test_fields_and_settings(draft: Path) -> None:
     assert settings.find("w:updateFields", NS).get(_w("val")) == "true"
     document = xml_of(draft, "word/document.xml")
     instructions = [t.text.strip() for t in document.iter(_w("instrText"))]
-    assert 'TOC \\o "1-3" \\h \\z \\u' in instructions
+    assert 'TOC \\o "1-2" \\h \\z \\u' in instructions
     with zipfile.ZipFile(draft) as z:
         footers = [etree.fromstring(z.read(n)) for n in z.namelist() if n.startswith("word/footer")]
     page = [f for f in footers if any(t.text.strip() == "PAGE" for t in f.iter(_w("instrText")))]
@@ -462,9 +472,197 @@ def test_control_characters_are_removed(tmp_path: Path) -> None:
     p.content = "改行\r\nあり\x0bタブ\tあり<&>"
     path = tmp_path / "d.docx"
     write_draft(c, path)
-    rows = [r for r in body_rows(chapter(extract(path), 3)) if len(r) == 12 and p.project_id in r[3]]
-    assert rows[0][3].startswith("制御文字事業\n")
+    rows = [r for r in body_rows(chapter(extract(path), 3)) if len(r) == 12 and r[3].startswith("制御文字事業\n")]
+    assert rows[0][3] == f"制御文字事業\n（{p.dept}）"
     assert rows[0][4] == "改行\nありタブ あり<&>"
+
+
+# ---------------------------------------------------------------- reading like a plan
+def all_text(part: list[Item]) -> str:
+    return "\n".join(i.text if i.kind == "p" else "\n".join(c for row in i.rows for c in row) for i in part)
+
+
+def test_project_ids_only_in_the_appendix(comp: Compilation, items: list[Item]) -> None:
+    chapters = all_text([i for n in (3, 4, 5, 6) for i in chapter(items, n)])
+    for p in comp.projects:
+        assert p.project_id not in chapters, p.project_id
+    assert "要確認" not in all_text(chapter(items, 3))
+    appendix = all_text(chapter(items, 7))
+    assert all(p.project_id in appendix for p in comp.projects)
+
+
+def test_summary_starts_with_the_distinct_count(items: list[Item]) -> None:
+    summary = [i for i in section(items, "4　掲載事業の概要", 2) if i.kind == "table"][0]
+    assert summary.rows[1] == ["掲載事業数（実数）", "4"]
+    assert not any(row[0].startswith("合計") or "（合計）" in row[0] for row in summary.rows)
+
+
+def test_legend_one_item_a_line(items: list[Item]) -> None:
+    legend = next(i for i in chapter(items, 3) if i.style == "Legend").text.split("\n")
+    assert legend[0] == "【表の見方】"
+    assert "■：事業を実施する年度" in legend and "◎：重点事業" in legend
+
+
+def test_direction_leads_are_numbered_within_the_measure() -> None:
+    measure = make_compilation().master.measures["3-4"]
+    assert direction_label(measure, 2, "3-4-2", "河川の維持管理") == "【展開方向2】河川の維持管理"
+    assert direction_label(measure, 3, "X-9", "その他の整備") == "【展開方向3】その他の整備"
+
+
+def test_units_stated_once(items: list[Item]) -> None:
+    """A table under a （単位：千円） line does not repeat the unit in its header."""
+    checked = 0
+    for before, item in zip(items, items[1:]):
+        if item.kind == "table" and before.kind == "p" and before.style == "UnitNote":
+            header = [c for row in item.rows[:item.header_rows] for c in row]
+            assert not any("千円" in c for c in header), header
+            checked += 1
+    assert checked >= 3
+
+
+def test_figures_are_written_alike() -> None:
+    assert figures(["93.8", "93", "92.5", "92"]) == ["93.8", "93.0", "92.5", "92.0"]
+    assert figures(["412000", "410500", "", "400000"]) == ["412,000", "410,500", "", "400,000"]
+    assert figures(["1.28", "1.3", "未定"]) == ["1.28", "1.30", "未定"]
+    assert figures(["73.0%", "12"]) == ["73.0%", "12"]  # text is left as it is
+    assert figure("１２３４") == "1,234" and figure("999") == "999" and figure("-1500") == "-1,500"
+
+
+def test_kpi_rows_in_the_draft(tmp_path: Path) -> None:
+    c = make_compilation()
+    origin = Origin("0501_河川課.xlsx", "成果指標", 3)
+    c.measure_kpis += [
+        MeasureKpi(origin, "雨水管渠の整備延長", "3-4", "m", "412000", "R5", {"R7": "410500", "R8": "409000", "R9": "407000"},
+                   "400000", "R16", "河川課調べ", False, "", "河川課"),
+        MeasureKpi(origin, "浸水対策の満足度", "3-4", "%", "92", "R5", {"R7": "92.5", "R8": "93", "R9": "93.8"},
+                   "95", "R11", "市民意識調査", False, "", "河川課"),
+    ]
+    path = tmp_path / "d.docx"
+    write_draft(c, path)
+    kpi = next(i for i in section(extract(path), "3-4 河川・排水", 3) if i.kind == "table")
+    rows = {r[0]: r[2:7] for r in kpi.rows[kpi.header_rows:]}
+    assert rows["雨水管渠の整備延長"] == ["412,000（R5）", "410,500", "409,000", "407,000", "400,000（R16）"]
+    assert rows["浸水対策の満足度"] == ["92.0（R5）", "92.5", "93.0", "93.8", "95.0（R11）"]
+    assert rows["浸水被害件数"] == ["12（R5）", "10", "8", "6", "5（R11）"]
+
+
+def test_review_reasons_read_as_plain_text() -> None:
+    reasons = ("0801_下水道建設課.xlsx 総合計画!N9: 「R8事業費（千円）」に負の金額「-4500」があります。",
+               "0706_建築住宅課.xlsx 国土強靱化!D3: リスクシナリオ「1-7」はリスクシナリオ一覧にありません。番号（例: 1-3）を確認してください。",
+               "道路建設課_R7実施計画調書.xlsx 総合計画: 必須の列「事業名」がありません",
+               "施策コード「9-9」は施策体系にありません。")
+    assert review_text(reasons).split("\n") == [
+        "・「R8事業費（千円）」に負の金額「△4,500」があります。",
+        "・リスクシナリオ「1-7」はリスクシナリオ一覧にありません。番号（例：1-3）を確認してください。",
+        "・必須の列「事業名」がありません",
+        "・施策コード「9-9」は施策体系にありません。"]
+    assert review_text(()) == "・調書の記載を確認してください。"
+
+
+def test_unplaced_budget_is_labelled_in_words(tmp_path: Path) -> None:
+    c = make_compilation()
+    c.totals.by_policy_year["不明"] = {"R7": 500, "R8": 0, "R9": 0}
+    c.totals.by_measure_year["不明"] = {"R7": 500, "R8": 0, "R9": 0}
+    path = tmp_path / "d.docx"
+    write_draft(c, path)
+    labels = [r[0] for r in body_rows(chapter(extract(path), 6))]
+    assert labels.count("施策未確定（第3章末尾参照）") == 2
+    assert "不明" not in labels
+
+
+def previous_plan(c: Compilation) -> Comparison:
+    """A comparison with a continuing, a new and an ended project over R7–R8."""
+    p1, p3 = c.project("0501-001"), c.project("0301-G1A2B3C")
+    record = lambda pid, r7, r8: {"事業ID": pid, "総合計画": "○", "R7事業費（千円）": r7, "R8事業費（千円）": r8}  # noqa: E731
+    pairs = [
+        Pair(p3.project_id, p3.name, p3.dept, p3, None, "新規", budget={"R7": (0, 0), "R8": (0, 1200)}),
+        Pair(p1.project_id, p1.name, p1.dept, p1, record(p1.project_id, "100000", "150000"), "継続",
+             changes=[Change("施策コード", "3-1", "3-4")], budget={"R7": (100000, 120000), "R8": (150000, 150000)}),
+        Pair("0401-009", "旧庁舎解体事業", "資産管理課", None, record("0401-009", "5000", ""), "終了",
+             budget={"R7": (5000, 0), "R8": (0, 0)}),
+    ]
+    return Comparison(Path("R6/クロスリファレンス.xlsx"), ("R6", "R7", "R8"), ("R7", "R8"), pairs,
+                      {"R7": 105000, "R8": 150000}, {"R7": 123000, "R8": 154200})
+
+
+def test_changes_one_row_per_project(tmp_path: Path) -> None:
+    c = make_compilation()
+    c.previous = previous_plan(c)
+    path = tmp_path / "d.docx"
+    write_draft(c, path)
+    items = extract(path)
+    part = section(items, "5　前年度計画からの変更点", 2)
+    at = next(n for n, i in enumerate(part) if i.text == "事業費の増減が大きい事業")
+    assert part[at + 1].style == "UnitNote"
+    table = part[at + 2]
+    assert table.header_rows == 2
+    assert table.rows[0] == ["事業名（所管課）", "区分", "R7", "R8"]
+    assert table.rows[1][2:] == ["前年度\n計画", "本計画", "増減"] * 2
+    rows = {r[0].split("\n")[0]: r[1:] for r in table.rows[2:]}
+    assert len(table.rows) - 2 == len(rows) == 3
+    assert rows["雨水排水施設整備事業"] == ["継続", "100,000", "120,000", "+20,000", "150,000", "150,000", "0"]
+    assert rows["子育て応援アプリ運用事業"] == ["新規", "－", "0", "0", "－", "1,200", "+1,200"]
+    assert rows["旧庁舎解体事業"] == ["終了", "5,000", "－", "△5,000", "－", "－", "－"]
+    changed = body_rows(part)
+    assert ["0501-001", "雨水排水施設整備事業", "河川課", "施策コード：3-1→3-4"] in changed
+
+
+# ---------------------------------------------------------------- pagination
+def _styles_with_keep_next(draft: Path) -> set[str]:
+    styles = xml_of(draft, "word/styles.xml")
+    return {s.get(_w("styleId")) for s in styles.findall("w:style", NS) if s.find("w:pPr/w:keepNext", NS) is not None}
+
+
+def _keeps_next(p: etree._Element, keep_styles: set[str]) -> bool:
+    style = p.find("w:pPr/w:pStyle", NS)
+    return p.find("w:pPr/w:keepNext", NS) is not None or (style is not None and style.get(_w("val")) in keep_styles)
+
+
+def test_line_above_a_table_stays_with_it(draft: Path) -> None:
+    """A heading, lead, unit, note or paragraph right above a table is kept on the table's page."""
+    keep_styles = _styles_with_keep_next(draft)
+    body = list(xml_of(draft, "word/document.xml").find("w:body", NS))
+    checked = 0
+    for before, el in zip(body, body[1:]):
+        if el.tag != _w("tbl") or before.tag != _w("p"):
+            continue
+        style = before.find("w:pPr/w:pStyle", NS)
+        if style is not None and style.get(_w("val")) == "TableGap":
+            continue  # the gap between the parts of a split table
+        assert _keeps_next(before, keep_styles), _para_text(before)
+        checked += 1
+    assert checked == len([el for el in body if el.tag == _w("tbl")])
+    assert {"BodyJa", "Note"}.isdisjoint(keep_styles)  # text not above a table flows freely
+
+
+def test_tables_break_between_rows(draft: Path) -> None:
+    """Body rows carry no keepNext (which made whole tables jump pages), except in a few short summary
+    tables kept together; the header row stays with the first body row."""
+    keep_styles = _styles_with_keep_next(draft)
+    assert "TableHeading" in keep_styles
+    kept = 0
+    for tbl in xml_of(draft, "word/document.xml").iter(_w("tbl")):
+        rows = tbl.findall("w:tr", NS)
+        body = [r for r in rows if r.find("w:trPr/w:tblHeader", NS) is None]
+        keeping = [r for r in body if r.find(".//w:pPr/w:keepNext", NS) is not None]
+        if keeping:
+            kept += 1
+            assert len(body) <= 15 and body[-1] not in keeping
+            assert len(tbl.findall("w:tblGrid/w:gridCol", NS)) < 10  # never a project table
+    assert 0 < kept <= 6
+
+
+def test_toc_lists_two_levels_and_its_note_is_part_of_the_field(draft: Path) -> None:
+    body = list(xml_of(draft, "word/document.xml").find("w:body", NS))
+    begin = next(i for i, el in enumerate(body) if el.find(".//w:fldChar[@w:fldCharType='begin']", NS) is not None)
+    end = next(i for i, el in enumerate(body) if el.find(".//w:fldChar[@w:fldCharType='end']", NS) is not None)
+    field = body[begin:end + 1]
+    styles = [el.find("w:pPr/w:pStyle", NS).get(_w("val")) for el in field]
+    assert set(styles[:-1]) == {"TOC1", "TOC2"}
+    assert styles[-1] == "Note" and "ページ番号" in _para_text(field[-1])
+    assert "".join(t.text for t in field[0].iter(_w("instrText"))).strip().startswith('TOC \\o "1-2"')
+    assert [_para_text(el) for el in field[:-1]] == [text for level, text in headings(extract(draft)) if level <= 2]
+    assert not any("ページ番号" in _para_text(el) for el in body[end + 1:end + 3])
 
 
 # ---------------------------------------------------------------- scale
@@ -506,7 +704,7 @@ def test_long_tables_are_split_with_repeated_headers(tmp_path: Path) -> None:
     rows = [r for r in body_rows(chapter(items, 3)) if len(r) == 12]
     full = [r for r in rows if "（再掲）" not in r[3]]
     assert len(full) == sum(1 for p in comp.projects if p.in_plan)
-    assert len(body_rows(section(items, "所管課別事業索引", 2))) == 2000
+    assert len(body_rows(section(items, "1　所管課別事業索引", 2))) == 2000
 
 
 def main(argv: list[str]) -> None:

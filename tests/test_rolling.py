@@ -85,11 +85,11 @@ def test_word_draft_summarises_the_changes(comparison, tmp_path):
     write_draft(comparison, tmp_path / "d.docx")
     doc = docx.Document(str(tmp_path / "d.docx"))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
-    assert "前年度計画からの変更点" in headings
+    assert "5　前年度計画からの変更点" in headings  # the fifth section of the 資料編
     text = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     assert "河川しゅんせつ事業" in text  # ended
     assert "前年度の事業ID 0501-003" in text  # renumbered
-    assert "事業名: 旧名称の事業 → 新しい名称の事業" in text
+    assert "事業名：旧名称の事業→新しい名称の事業" in text
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "新たに2事業を計上し、1事業が計画から外れました" in body
 

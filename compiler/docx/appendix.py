@@ -1,22 +1,29 @@
 """第7章 資料編: 所管課別事業索引, 再掲・重複統合一覧, 実施箇所明記事業一覧, 要確認事業."""
 from __future__ import annotations
 
+import re
+
 from compiler.models import Origin, Project
 
 from .base import Body, Context, joined, mark
-from .changes import changes_section
+from .changes import TITLE as CHANGES, changes_section
 from .chapters import actor
 from .front import chapter_title
 from .ooxml import Col
 
 INDEX_COLS = (Col("事業ID", 1400), Col("事業名", 3438), Col("施策", 2600), Col("総合\n計画", 700, "C"),
               Col("強靱化", 700, "C"), Col("総合戦略", 800, "C"))
-MERGED_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2300), Col("主たる\n施策", 700, "C"),
-               Col("再掲\n施策", 700, "C"), Col("統合した表記の違い", 2000), Col("出典（ファイル・シート・行）", 2638))
-LOCATED_COLS = (Col("事業ID", 1300), Col("事業名", 2200), Col("所管課", 1300), Col("実施箇所", 2000),
-                Col("リスクシナリオ", 1000, "C"), Col("事業主体", 700, "C"), Col("活用予定の交付金等", 1138))
-REVIEW_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2300), Col("確認事項", 3600),
-               Col("出典（ファイル・シート・行）", 2438))
+MERGED_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2400), Col("施策", 600, "C"),
+               Col("再掲", 600, "C"), Col("統合した表記の違い", 1900), Col("出典（調書・シート・行）", 2838))
+LOCATED_COLS = (Col("事業ID", 1500), Col("事業名", 2000), Col("所管課", 1300), Col("実施箇所", 1800),
+                Col("リスク\nシナリオ", 1000, "C"), Col("事業\n主体", 700, "C"), Col("活用予定の交付金等", 1338))
+REVIEW_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2300), Col("確認事項", 3600), Col("出典", 2438))
+SECTIONS = ("所管課別事業索引", "再掲・重複統合一覧", "実施箇所明記事業一覧", "要確認事業", CHANGES)
+
+
+def section_title(name: str) -> str:
+    """`2　再掲・重複統合一覧`: numbered like the sections of the other chapters."""
+    return f"{SECTIONS.index(name) + 1}　{name}"
 
 
 def appendix_chapter(body: Body, ctx: Context) -> None:
@@ -25,7 +32,7 @@ def appendix_chapter(body: Body, ctx: Context) -> None:
     _merged(body, ctx)
     _located(body, ctx)
     _review(body, ctx)
-    changes_section(body, ctx)
+    changes_section(body, ctx, section_title(CHANGES))
 
 
 def dept_order(ctx: Context) -> list[str]:
@@ -36,7 +43,7 @@ def dept_order(ctx: Context) -> list[str]:
 
 
 def _index(body: Body, ctx: Context) -> None:
-    body.heading(2, "所管課別事業索引")
+    body.heading(2, section_title("所管課別事業索引"))
     body.para("本計画に掲載する全ての事業を、所管課別に事業ID順で示します。")
     by_dept: dict[str, list[Project]] = {}
     for p in ctx.comp.projects:
@@ -59,11 +66,16 @@ def _measure_cell(ctx: Context, p: Project) -> str:
     return text
 
 
+def book_name(file: str) -> str:
+    """The workbook as a department knows it: `0704_河川課.xlsx` → `0704_河川課`."""
+    return re.sub(r"\.xls[xm]?$", "", file, flags=re.IGNORECASE)
+
+
 def sources(origins: tuple[Origin, ...]) -> str:
-    """`0704_河川課.xlsx` then `総合計画 5行・国土強靱化 3行` per file, files in first-seen order."""
+    """`0704_河川課` then `総合計画 5行・国土強靱化 3行` per workbook, in first-seen order."""
     by_file: dict[str, list[str]] = {}
     for o in origins:
-        by_file.setdefault(o.file, []).append(f"{o.sheet} {o.row}行")
+        by_file.setdefault(book_name(o.file), []).append(f"{o.sheet} {o.row}行")
     return "\n".join(f"{file}\n{'・'.join(places)}" for file, places in by_file.items())
 
 
@@ -79,7 +91,7 @@ def is_merged(p: Project) -> bool:
 
 
 def _merged(body: Body, ctx: Context) -> None:
-    body.heading(2, "再掲・重複統合一覧")
+    body.heading(2, section_title("再掲・重複統合一覧"))
     body.para("複数の施策に掲載（再掲）した事業と、複数の調書・シートの行を一つの事業に統合した事業を示します。"
               "事業名の表記が異なる行を統合した事業は、その表記を併記しています。統合に誤りがないか確認してください。")
     projects = [p for p in ctx.comp.projects if is_merged(p)]
@@ -92,7 +104,7 @@ def _merged(body: Body, ctx: Context) -> None:
 
 
 def _located(body: Body, ctx: Context) -> None:
-    body.heading(2, "実施箇所明記事業一覧")
+    body.heading(2, section_title("実施箇所明記事業一覧"))
     resilience = [p for p in ctx.comp.projects if p.in_resilience]
     located = [p for p in resilience if p.location]
     body.para(f"{ctx.master.resilience_name}に位置づける{len(resilience):,}事業のうち、実施箇所を明記した"
@@ -106,13 +118,30 @@ def _located(body: Body, ctx: Context) -> None:
 
 
 def _review(body: Body, ctx: Context) -> None:
-    body.heading(2, "要確認事業")
+    body.heading(2, section_title("要確認事業"))
     flagged = [p for p in ctx.comp.projects if p.needs_review]
     body.para("調書の記載に誤り又は不足があり、所管課への確認を要する事業です。確認のうえ調書を修正し、"
-              "再度取りまとめます。")
+              "再度取りまとめます。該当する調書の位置は「出典」欄に示しています。")
     if not flagged:
         body.note("要確認の事業はありません。")
         return
-    body.table(REVIEW_COLS, ((p.project_id, ((p.name, ""), (f"\n（{p.dept}）", "")),
-                              "\n".join(f"・{r}" for r in p.review_reasons) or "・調書の記載を確認してください。",
+    body.table(REVIEW_COLS, ((p.project_id, ((p.name, ""), (f"\n（{p.dept}）", "")), review_text(p.review_reasons),
                               sources(p.sources)) for p in flagged))
+
+
+# `0801_下水道建設課.xlsx 総合計画!N9: ` — the place, which the 出典 column already gives
+_PLACE = re.compile(r"^[^\n:：]*?\.xls[xm]? [^\n:：]*?(?:![A-Z]{1,3}[0-9]+)?: ?", re.IGNORECASE)
+_NEGATIVE = re.compile(r"(?<![0-9A-Za-z\-])-([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?![0-9,])")
+_ASCII_COLON = re.compile(r"(?<=[^\x00-\x7f]): ?")
+
+
+def plain(text: str) -> str:
+    """A message as a plan prints it: full-width colon (例：1-3), negative amounts as △4,500."""
+    text = _NEGATIVE.sub(lambda m: f"△{int(m.group(1).replace(',', '')):,}", text)
+    return _ASCII_COLON.sub("：", text)
+
+
+def review_text(reasons: tuple[str, ...]) -> str:
+    """確認事項: one reason a line, without the file and cell each message starts with."""
+    lines = [plain(_PLACE.sub("", r)) for r in reasons]
+    return "\n".join(f"・{line}" for line in dict.fromkeys(lines)) or "・調書の記載を確認してください。"

@@ -2,15 +2,19 @@
 and the way figures and periods are written in a Japanese plan."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO, Iterable, Sequence
 
 from compiler.models import Compilation, Master, Project
 from compiler.normalise import year_label
 
-from .ooxml import Col, Content, Row, paragraph, table
+from .ooxml import Col, Content, Row, keep_with_next, paragraph, table
 
 WAVE = "〜"
+DASH = "－"  # a cell with nothing to state (流山市's table prints a dash)
 NO_PROJECT = "対応する事業が登録されていません"
 
 
@@ -18,25 +22,42 @@ class Body:
     """The document body as XML fragments, plus the headings seen (for the 目次).
 
     With a `sink`, fragments are written to it as UTF-8 as soon as they are made, so a draft of
-    tens of thousands of projects never sits in memory whole; without one they are kept (xml())."""
+    tens of thousands of projects never sits in memory whole; without one they are kept (xml()).
+    The last paragraph is held back until the next fragment arrives: a paragraph followed by a
+    table gets keepNext, so a note or lead never stays alone at the foot of a page.  close()
+    writes what is held."""
 
     def __init__(self, sink: IO[bytes] | None = None) -> None:
         self.parts: list[str] = []
         self.headings: list[tuple[int, str]] = []
         self._sink = sink
+        self._held = ""
 
-    def _add(self, xml: str) -> None:
+    def _write(self, xml: str) -> None:
         if self._sink is not None:
             self._sink.write(xml.encode("utf-8"))
         else:
             self.parts.append(xml)
+
+    def _add(self, xml: str, *, hold: bool = False) -> None:
+        if self._held:
+            self._write(self._held)
+            self._held = ""
+        if hold:
+            self._held = xml
+        else:
+            self._write(xml)
+
+    def close(self) -> None:
+        """Write the paragraph held back (call once the last fragment is added)."""
+        self._add("")
 
     def heading(self, level: int, text: str) -> None:
         self.headings.append((level, text))
         self._add(paragraph(text, f"Heading{level}"))
 
     def para(self, content: Content, style: str = "BodyJa", **kwargs: object) -> None:
-        self._add(paragraph(content, style, **kwargs))  # type: ignore[arg-type]
+        self._add(paragraph(content, style, **kwargs), hold=True)  # type: ignore[arg-type]
 
     def lead(self, text: str) -> None:
         """A small bold heading that is not in the outline (e.g. a 展開方向 above its table)."""
@@ -46,15 +67,18 @@ class Body:
         self._add(paragraph(text, "UnitNote"))
 
     def note(self, text: str) -> None:
-        self._add(paragraph(text, "Note"))
+        self._add(paragraph(text, "Note"), hold=True)
 
-    def table(self, cols: Sequence[Col], rows: Iterable[Row]) -> None:
-        self._add(table(cols, rows))
+    def table(self, cols: Sequence[Col], rows: Iterable[Row], *, keep_together: bool = False) -> None:
+        if self._held:
+            self._held = keep_with_next(self._held)
+        self._add(table(cols, rows, keep_together=keep_together))
 
     def raw(self, xml: str) -> None:
         self._add(xml)
 
     def xml(self) -> str:
+        self.close()
         return "".join(self.parts)
 
 
@@ -122,14 +146,6 @@ def period(start: int | None, end: int | None) -> str:
     return f"{year_label(start)}{WAVE}{year_label(end)}"
 
 
-def project_cost(p: Project) -> int | None:
-    """全体事業費 when given, else the plan-period budget (None when no year is filled)."""
-    if p.total_cost is not None:
-        return p.total_cost
-    values = [v for v in p.budget.values() if v is not None]
-    return sum(values) if values else None
-
-
 def mark(flag: bool, yes: str = "○", no: str = "") -> str:
     return yes if flag else no
 
@@ -138,16 +154,39 @@ def joined(codes: Sequence[str]) -> str:
     return "、".join(codes)
 
 
-def name_with_dept(p: Project, *, relist: bool = False, with_id: bool = True) -> tuple[tuple[str, str], ...]:
-    """事業名（所管課）cell: ◎ for 重点, （再掲）, the 所管課 on a second line, the ID small below."""
+def name_with_dept(p: Project, *, relist: bool = False) -> tuple[tuple[str, str], ...]:
+    """事業名（所管課）cell: ◎ for 重点, （再掲）, the 所管課 on a second line.  The 事業ID is an
+    internal key: the chapters leave it out, the 資料編 shows it."""
     spans: list[tuple[str, str]] = []
     if p.priority and not relist:
         spans.append(("◎", "Strong"))
     spans.append((p.name + ("（再掲）" if relist else ""), ""))
     spans.append((f"\n（{p.dept}）", ""))
-    if with_id:
-        spans.append((f"\n{p.project_id}", "IdText"))
-        if p.needs_review and not relist:
-            spans.append(("　要確認", "IdText"))
     return tuple(spans)
 
+
+# ---------------------------------------------------------------- figures
+_NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+
+
+def _number(value: str) -> re.Match[str] | None:
+    return _NUMBER.fullmatch(unicodedata.normalize("NFKC", value).strip()) if value else None
+
+
+def figure(value: str, decimals: int | None = None) -> str:
+    """A figure as a plan prints it: `412000` → `412,000`, with `decimals` places when given
+    (`93` → `93.0`); text that is not a plain number (`73.0%`, `未定`) is left as is."""
+    m = _number(value)
+    if m is None:
+        return value
+    sign, whole, frac = m.groups()
+    places = len(frac or "") if decimals is None else decimals
+    number = Decimal(f"{whole.replace(',', '')}.{frac or '0'}")
+    return f"{'-' if sign == '-' else ''}{number:,.{places}f}"
+
+
+def figures(values: Sequence[str]) -> list[str]:
+    """The figures of one KPI row written alike: the same number of decimals throughout
+    (93.8 / 93.0 / 92.5), thousands separators from 1,000."""
+    places = max((len(m.group(3) or "") for v in values if (m := _number(v))), default=0)
+    return [figure(v, places) for v in values]

@@ -1,29 +1,42 @@
 """資料編: 前年度計画からの変更点 (the rolling plan), written only when a previous compile is given."""
 from __future__ import annotations
 
+from compiler.previous import field
 from compiler.rolling import Comparison, Pair
 
-from .base import Body, Context, money
-from .ooxml import Col
+from .base import DASH, Body, Context, money
+from .ooxml import PORTRAIT_WIDTH, Col
 
 MAX_LISTED = 15
 COUNT_COLS = (Col("区分", 2400), Col("事業数", 1300, "R"), Col("説明", 5938))
-BUDGET_COLS = (Col("年度", 1600, "C"), Col("前年度計画（千円）", 2600, "R"), Col("本計画（千円）", 2600, "R"),
-               Col("増減（千円）", 2838, "R"))
-CHANGE_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2900), Col("区分", 900, "C"), Col("年度", 700, "C"),
-               Col("前年度（千円）", 1300, "R"), Col("本計画（千円）", 1300, "R"), Col("増減", 1238, "R"))
-LIST_COLS = (Col("事業ID", 1300), Col("事業名", 3600), Col("所管課", 1800), Col("変更内容", 2938))
+BUDGET_COLS = (Col("年度", 1600, "C"), Col("前年度計画", 2600, "R"), Col("本計画", 2600, "R"), Col("増減", 2838, "R"))
+LIST_COLS = (Col("事業ID", 1500), Col("事業名", 3200), Col("所管課", 1500), Col("変更内容", 3438))
+STATUS_WIDTH = 700
+
+
+def change_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
+    """事業名（所管課）, 区分, then 前年度計画 / 本計画 / 増減 under each overlapping year."""
+    name = 2400 if len(years) <= 2 else 2000
+    each = (PORTRAIT_WIDTH - name - STATUS_WIDTH) // (3 * len(years))
+    name = PORTRAIT_WIDTH - STATUS_WIDTH - each * 3 * len(years)
+    cols = [Col("事業名（所管課）", name), Col("区分", STATUS_WIDTH, "C")]
+    for y in years:
+        cols += [Col("前年度\n計画", each, "R", y), Col("本計画", each, "R", y), Col("増減", each, "R", y)]
+    return tuple(cols)
 
 
 def signed(n: int) -> str:
     return f"+{n:,}" if n > 0 else (f"△{-n:,}" if n < 0 else "0")
 
 
-def changes_section(body: Body, ctx: Context) -> None:
+TITLE = "前年度計画からの変更点"
+
+
+def changes_section(body: Body, ctx: Context, title: str = TITLE) -> None:
     cmp = ctx.comp.previous
     if not isinstance(cmp, Comparison):
         return
-    body.heading(2, "前年度計画からの変更点")
+    body.heading(2, title)
     new, ended = cmp.by_status("新規"), cmp.by_status("終了")
     renumbered = cmp.by_status("番号変更")
     changed = [p for p in cmp.changed if p.changes]
@@ -36,7 +49,7 @@ def changes_section(body: Body, ctx: Context) -> None:
         ("終了", f"{len(ended):,}", "前年度計画にあり、本計画にない事業"),
         ("継続（内容の変更あり）", f"{len(changed):,}", "施策・リスクシナリオ・基本目標・所管課・事業名・実施箇所の変更"),
         ("事業IDの変更の可能性", f"{len(renumbered):,}", "所管課と事業名が同じで事業IDが異なる事業（確認が必要）"),
-    ])
+    ], keep_together=True)
     if cmp.overlap_years:
         body.lead("計画期間が重なる年度の事業費")
         body.unit()
@@ -47,7 +60,7 @@ def changes_section(body: Body, ctx: Context) -> None:
     _listing(body, "計画から外れた事業", ended, lambda p: "終了")
     _listing(body, "新たに計上した事業", new, lambda p: "新規")
     _listing(body, "内容に変更のあった主な事業", changed,
-             lambda p: "、".join(f"{c.label}: {c.before or '（空欄）'} → {c.after or '（空欄）'}" for c in p.changes))
+             lambda p: "\n".join(f"{c.label}：{c.before or '（空欄）'}→{c.after or '（空欄）'}" for c in p.changes))
     if renumbered:
         _listing(body, "事業IDが変わった可能性のある事業", renumbered, lambda p: f"前年度の事業ID {p.previous_id}")
 
@@ -56,14 +69,31 @@ def _largest(body: Body, cmp: Comparison) -> None:
     largest = cmp.largest_budget_changes(MAX_LISTED)
     if not largest:
         return
+    years = cmp.overlap_years
     body.lead("事業費の増減が大きい事業")
+    body.unit()
     rows: list = []
     for p in largest:
-        for y in cmp.overlap_years:
+        cells: list = [((p.name, ""), (f"\n（{p.dept}）", ""), (f"\n{p.project_id}", "IdText")), p.status]
+        for y in years:
             before, after = p.budget.get(y, (0, 0))
-            rows.append((p.project_id, f"{p.name}\n（{p.dept}）", p.status, y, money(before), money(after),
-                         signed(after - before)))
-    body.table(CHANGE_COLS, rows)
+            had, has = _had_budget(p, y), _has_budget(p, y)
+            cells += [money(before) if had else DASH, money(after) if has else DASH,
+                      signed(after - before) if had or has else DASH]
+        rows.append(tuple(cells))
+    body.table(change_columns(years), rows)
+
+
+def _had_budget(p: Pair, year: str) -> bool:
+    """The previous plan counted a budget for `year` (a 総合計画 project with the year filled)."""
+    rec = p.previous
+    return (rec is not None and bool(field(rec, "総合計画").strip())
+            and bool(field(rec, f"{year}事業費（千円）").strip()))
+
+
+def _has_budget(p: Pair, year: str) -> bool:
+    now = p.current
+    return now is not None and now.in_plan and now.budget.get(year) is not None
 
 
 def _listing(body: Body, title: str, pairs: list[Pair], describe) -> None:  # type: ignore[no-untyped-def]

@@ -1,23 +1,35 @@
 """第4章 国土強靱化, 第5章 総合戦略 and 第6章 事業費の見通し (portrait pages)."""
 from __future__ import annotations
 
-from compiler.models import FUNDING_KEYS, BasicGoal, Project, Scenario
+from compiler.models import FUNDING_KEYS, BasicGoal, Project, ProjectKpi, Scenario
+from compiler.totals import UNKNOWN
 
-from .base import NO_PROJECT, Body, Context, joined, mark, money, period, project_cost, reiwa
+from .base import NO_PROJECT, WAVE, Body, Context, figures, joined, mark, money, period, reiwa
 from .front import chapter_title
 from .ooxml import PORTRAIT_WIDTH, Col, TotalRow
 
 UNFILLED = "未記入"
 GAP = "対応事業なし"
-
-
-def _name_and_id(p: Project) -> tuple[tuple[str, str], ...]:
-    return ((p.name, ""), (f"\n{p.project_id}", "IdText"))
+UNKNOWN_MEASURE = "施策未確定（第3章末尾参照）"  # the budget of projects whose 施策コード is not in the 施策体系
+PLAN_PERIOD_MARK = "※"
 
 
 # ---------------------------------------------------------------- 第4章
 RESILIENCE_COLS = (Col("事業名", 3000), Col("所管課", 1400), Col("実施箇所", 2000), Col("事業期間", 1000, "C"),
-                   Col("事業費（千円）", 1400, "R"), Col("事業主体", 838, "C"))
+                   Col("全体事業費\n（千円）", 1400, "R"), Col("事業主体", 838, "C"))
+
+
+def _plan_period_cost(p: Project) -> int | None:
+    values = [v for v in p.budget.values() if v is not None]
+    return sum(values) if values else None
+
+
+def cost_cell(p: Project) -> str:
+    """全体事業費; without one, the plan-period budget marked ※ (explained above the tables)."""
+    if p.total_cost is not None:
+        return money(p.total_cost)
+    cost = _plan_period_cost(p)
+    return "" if cost is None else f"{PLAN_PERIOD_MARK}{money(cost)}"
 
 
 def scenario_groups(ctx: Context) -> list[tuple[str, str, list[Scenario]]]:
@@ -35,6 +47,11 @@ def resilience_chapter(body: Body, ctx: Context) -> None:
     body.para(f"{m.resilience_name}で設定した「事前に備えるべき目標」と「起きてはならない最悪の事態」"
               "（リスクシナリオ）ごとに、対応する事業を示します。対応する事業のないリスクシナリオは、"
               "脆弱性評価において対応方策を検討する必要があります。")
+    text = "各事業の事業費は、事業期間全体の事業費（全体事業費）です。"
+    if any(p.total_cost is None and _plan_period_cost(p) is not None for p in ctx.comp.projects if p.in_resilience):
+        text += (f"全体事業費の記入がない事業は、計画期間（{plan_years(ctx)}）の事業費の合計を"
+                 f"「{PLAN_PERIOD_MARK}」を付けて示しています。")
+    body.para(text)
     body.lead("リスクシナリオ別の対応状況")
     rows: list = []
     for _code, _goal, scenarios in scenario_groups(ctx):
@@ -59,8 +76,13 @@ def _scenario(body: Body, ctx: Context, s: Scenario) -> None:
         return
     located = sum(1 for p in projects if p.location)
     body.note(f"対応事業 {len(projects):,}事業（うち実施箇所を明記 {located:,}事業）")
-    body.table(RESILIENCE_COLS, ((_name_and_id(p), p.dept, p.location, period(p.start_year, p.end_year),
-                                  money(project_cost(p)), actor(p)) for p in projects))
+    body.table(RESILIENCE_COLS, ((p.name, p.dept, p.location, period(p.start_year, p.end_year),
+                                  cost_cell(p), actor(p)) for p in projects))
+
+
+def plan_years(ctx: Context) -> str:
+    years = ctx.years
+    return f"{years[0]}{WAVE}{years[-1]}" if len(years) > 1 else years[0]
 
 
 def actor(p: Project) -> str:
@@ -71,8 +93,8 @@ def actor(p: Project) -> str:
 # ---------------------------------------------------------------- 第5章
 KPI_COLS = (Col("事業名", 2900), Col("KPI", 3438), Col("単位", 700, "C"), Col("基準値\n（年度）", 1300, "R"),
             Col("目標値\n（年度）", 1300, "R"))
-STRATEGY_COLS = (Col("事業名（所管課）", 3200), Col("具体的施策", 1200, "C"), Col("総合計画の施策", 2000),
-                 Col("事業費 計画期間計\n（千円）", 1638, "R"), Col("デジタル\n活用", 800, "C"), Col("強靱化", 800, "C"))
+STRATEGY_COLS = (Col("事業名（所管課）", 2900), Col("具体的\n施策", 900, "C"), Col("総合計画の施策", 2700),
+                 Col("計画期間の\n事業費（千円）", 1638, "R"), Col("デジタル\n活用", 800, "C"), Col("強靱化", 700, "C"))
 
 
 def strategy_chapter(body: Body, ctx: Context) -> None:
@@ -87,6 +109,11 @@ def _value_year(value: str, year: str) -> str:
     return f"{value}（{year}）" if value and year else value
 
 
+def _kpi_row(p: Project, k: ProjectKpi) -> tuple:
+    base, target = figures([k.base, k.target])
+    return (p.name, k.name, k.unit, _value_year(base, k.base_year), _value_year(target, k.target_year))
+
+
 def _goal(body: Body, ctx: Context, goal: BasicGoal) -> None:
     body.heading(2, f"基本目標{goal.code} {goal.name}")
     body.table((Col("数値目標", PORTRAIT_WIDTH),), [(goal.target or "（未設定）",)])
@@ -96,22 +123,16 @@ def _goal(body: Body, ctx: Context, goal: BasicGoal) -> None:
     kpis = [(p, k) for p in projects for k in p.kpis if k.goal in ("", goal.code)]
     body.lead("重要業績評価指標（KPI）")
     if kpis:
-        body.table(KPI_COLS, ((_name_and_id(p), k.name, k.unit, _value_year(k.base, k.base_year),
-                               _value_year(k.target, k.target_year)) for p, k in kpis))
+        body.table(KPI_COLS, (_kpi_row(p, k) for p, k in kpis))
     else:
         body.note("KPIは登録されていません。")
     body.lead("主な事業")
     if not projects:
         body.note("この基本目標に位置づける事業は登録されていません。")
         return
-    body.table(STRATEGY_COLS, ((((p.name, ""), (f"\n（{p.dept}）", ""), (f"\n{p.project_id}", "IdText")),
+    body.table(STRATEGY_COLS, ((f"{p.name}\n（{p.dept}）",
                                 joined(p.strategy_measures), ctx.measure_label(p.measure_code) if p.in_plan else "",
-                                money(_budget_sum(p)), mark(p.digital), joined(p.scenarios)) for p in projects))
-
-
-def _budget_sum(p: Project) -> int | None:
-    values = [v for v in p.budget.values() if v is not None]
-    return sum(values) if values else None
+                                money(_plan_period_cost(p)), mark(p.digital), joined(p.scenarios)) for p in projects))
 
 
 # ---------------------------------------------------------------- 第6章
@@ -131,19 +152,25 @@ def budget_chapter(body: Body, ctx: Context) -> None:
     keys = list(m.policies) + sorted(k for k in totals.by_policy_year if k not in m.policies)
     for code in keys:
         values = totals.by_policy_year.get(code, {})
-        policy_rows.append((labels.get(code, code or "施策未設定"), *_year_cells(values, years)))
+        policy_rows.append((labels.get(code) or _unplaced_label(code), *_year_cells(values, years)))
     policy_rows.append(TotalRow(("合計", *_year_cells(totals.by_year, years))))
-    body.table((Col("基本政策", first_w), *(Col(y, year_w, "R") for y in years), Col("計", year_w, "R")), policy_rows)
+    body.table((Col("基本政策", first_w), *(Col(y, year_w, "R") for y in years), Col("計", year_w, "R")), policy_rows,
+               keep_together=True)
     body.heading(2, "2　施策別の事業費")
     body.unit()
     measure_rows: list = []
     mkeys = list(m.measures) + sorted(k for k in totals.by_measure_year if k not in m.measures)
     for code in mkeys:
-        label = m.measures[code].label if code in m.measures else (code or "施策未設定")
+        label = m.measures[code].label if code in m.measures else _unplaced_label(code)
         measure_rows.append((label, *_year_cells(totals.by_measure_year.get(code, {}), years)))
     measure_rows.append(TotalRow(("合計", *_year_cells(totals.by_year, years))))
     body.table((Col("施策", first_w), *(Col(y, year_w, "R") for y in years), Col("計", year_w, "R")), measure_rows)
     _funding(body, ctx)
+
+
+def _unplaced_label(code: str) -> str:
+    """The row of budgets the 施策体系 does not place (totals files them under UNKNOWN)."""
+    return UNKNOWN_MEASURE if code in (UNKNOWN, "") else code
 
 
 def _year_cells(values: dict[str, int], years: tuple[str, ...]) -> tuple[str, ...]:
@@ -169,4 +196,5 @@ def _funding(body: Body, ctx: Context) -> None:
         share = f"{value * 100 / total:.1f}%" if total else "-"
         rows.append((key, money(value), share))
     rows.append(TotalRow(("合計", money(total), "100.0%" if total else "-")))
-    body.table((Col("財源", 3638), Col(f"{ctx.years[0]}事業費（千円）", 3000, "R"), Col("構成比", 3000, "R")), rows)
+    body.table((Col("財源", 3638), Col(f"{ctx.years[0]}事業費", 3000, "R"), Col("構成比", 3000, "R")), rows,
+               keep_together=True)

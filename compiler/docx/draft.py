@@ -34,6 +34,7 @@ def build_body(comp: Compilation, blank_footer: str, page_footer: str, sink: IO[
     strategy_chapter(chapters, ctx)
     budget_chapter(chapters, ctx)
     appendix_chapter(chapters, ctx)
+    chapters.close()
     front = cover(comp.master) + contents(chapters.headings) + section_end(sect_pr(blank_footer))
     return front, sect_pr(page_footer)
 

@@ -26,6 +26,12 @@ def document_title(master: Master) -> str:
     return f"{master.city} {reiwa(master.start_year)} 実施計画（案）"
 
 
+def drafted(master: Master) -> str:
+    """策定年月: the March before the first year of the plan (R7 → 令和7年3月)."""
+    year = master.start_year
+    return "平成31年3月" if year == 1 else f"令和{year}年3月"
+
+
 def cover(master: Master) -> str:
     """The cover page (the 目次 title that follows starts a new page)."""
     blank = paragraph("", "CoverText")
@@ -37,16 +43,17 @@ def cover(master: Master) -> str:
               paragraph("本計画は、次の計画を包含し一体的に策定するものです。", "CoverText"),
               paragraph(master.resilience_name, "CoverText"),
               paragraph(master.strategy_name, "CoverText")]
-    parts += [blank] * 6
-    parts += [paragraph(master.city, "CoverTitle"), paragraph(issuer(master), "CoverText")]
+    parts += [blank] * 5
+    parts += [paragraph(drafted(master), "CoverText"), paragraph(master.city, "CoverTitle"),
+              paragraph(issuer(master), "CoverText")]
     return "".join(parts)
 
 
 def contents(headings: list[tuple[int, str]]) -> str:
     """目次: a TOC field whose cached entries are the headings (Word adds page numbers on open)."""
     return (paragraph("目　次", "TocTitle")
-            + toc_field(headings, "（目次は Word で開くと更新されます）")
-            + paragraph("※ページ番号は、Word で開いたときに目次を更新すると表示されます。", "Note"))
+            + toc_field(headings, "（目次は Word で開くと更新されます）",
+                        "※ページ番号は、目次を更新すると表示されます。"))
 
 
 # ---------------------------------------------------------------- 第1章
@@ -70,12 +77,12 @@ def overview(body: Body, ctx: Context) -> None:
     n_plan = sum(1 for p in projects if p.in_plan)
     n_res = sum(1 for p in projects if p.in_resilience)
     n_str = sum(1 for p in projects if p.in_strategy)
-    cols = (Col("計画", 3900), Col("本計画での掲載", 4138), Col("掲載事業数", 1600, "R"))
+    cols = (Col("計画", 3700), Col("本計画での掲載", 4938), Col("掲載事業数", 1000, "R"))
     body.table(cols, [
         (m.plan_name, "第3章 施策別主要事業", f"{n_plan:,}"),
         (m.resilience_name, "第4章 リスクシナリオ別の対応事業（各事業の「強靱化」欄）", f"{n_res:,}"),
         (m.strategy_name, "第5章 基本目標別の事業（各事業の「総合戦略」欄）", f"{n_str:,}"),
-    ])
+    ], keep_together=True)
     body.heading(2, "4　掲載事業の概要")
     _summary(body, ctx, projects)
 
@@ -101,7 +108,8 @@ def _summary(body: Body, ctx: Context, projects: list[Project]) -> None:
         ("要確認事業（資料編）", sum(1 for p in projects if p.needs_review)),
     ]
     cols = (Col("区分", 6438), Col("事業数", 3200, "R"))
-    body.table(cols, [(label, f"{n:,}") for label, n in rows] + [TotalRow(("掲載事業数（合計）", f"{len(projects):,}"))])
+    body.table(cols, [TotalRow(("掲載事業数（実数）", f"{len(projects):,}"))] + [(label, f"{n:,}") for label, n in rows],
+               keep_together=True)
     body.note("※本書は、各課から提出された調書を取りまとめた案です。調書の記載に確認を要する事業は、"
               "資料編「要確認事業」に掲げています。")
 
@@ -113,9 +121,9 @@ def system(body: Body, ctx: Context) -> None:
     body.para(f"{m.plan_name}の施策体系と、各施策に掲載する事業の数を計画別に示します。"
               "事業数は主たる施策で数え、他の施策への再掲は「再掲」欄に示します。")
     group = "掲載事業数"
-    cols = (Col("基本政策", 2000), Col("施策", 2600), Col("主担当課", 1438),
-            Col("総合計画", 900, "R", group), Col("再掲", 700, "R", group), Col("国土強靱化", 1000, "R", group),
-            Col("総合戦略", 1000, "R", group))
+    cols = (Col("基本政策", 1600), Col("施策", 2900), Col("主担当課", 1850),
+            Col("総合計画", 850, "R", group), Col("再掲", 600, "R", group), Col("国土強靱化", 1000, "R", group),
+            Col("総合戦略", 838, "R", group))
     rows: list = []
     sums = [0, 0, 0, 0]
     for policy in m.policies.values():

@@ -6,21 +6,26 @@ from typing import Iterable
 
 from compiler.models import Measure, MeasureKpi, Project
 
-from .base import Body, Context, joined, mark, name_with_dept
+from .base import DASH, Body, Context, figures, joined, mark, name_with_dept
 from .front import chapter_title
 from .ooxml import LANDSCAPE_WIDTH, Col
 
 YEAR_WIDTH = 480
-OTHER_DIRECTION = "その他"
-LEGEND = ("【表の見方】　■：事業を実施する年度　◎：重点事業　国補正予算欄の○：国の補正予算を活用する事業　"
-          "強靱化：対応するリスクシナリオ（起きてはならない最悪の事態）の番号（第4章参照）　"
-          "総合戦略：対応する基本目標の番号（第5章参照）　（再掲）：他の施策に掲載している事業（事業費は掲載先の施策に計上）")
+NAME_WIDTH = 3100
+OTHER_DIRECTION = "【その他】"
+LEGEND = ("【表の見方】",
+          "■：事業を実施する年度",
+          "◎：重点事業",
+          "国補正予算欄の○：国の補正予算を活用する事業",
+          "強靱化：対応するリスクシナリオ（起きてはならない最悪の事態）の番号（第4章参照）",
+          "総合戦略：対応する基本目標の番号（第5章参照）",
+          "（再掲）：他の施策に掲載している事業（事業費は掲載先の施策に計上）")
 
 
 def project_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
-    fixed = 700 + 700 + 600 + 2700 + 700 + 700 + YEAR_WIDTH * len(years) + 1000 + 800
+    fixed = 700 + 700 + 600 + NAME_WIDTH + 700 + 700 + YEAR_WIDTH * len(years) + 1000 + 800
     return (Col("予算\n説明書", 700, "C"), Col("国補正\n予算", 700, "C"), Col("新継\n区分", 600, "C"),
-            Col("事業名（所管課）", 2700), Col("内容", LANDSCAPE_WIDTH - fixed), Col("会計", 700, "C"),
+            Col("事業名（所管課）", NAME_WIDTH), Col("内容", LANDSCAPE_WIDTH - fixed), Col("会計", 700, "C"),
             Col("予算\n区分", 700, "C"), *(Col(y, YEAR_WIDTH, "C", "実施年度") for y in years),
             Col("強靱化", 1000, "C"), Col("総合戦略", 800, "C"))
 
@@ -36,21 +41,25 @@ def kpi_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
 def _page(text: str) -> str:
     text = text.strip()
     if not text:
-        return "-"
+        return DASH
     return f"P{text}" if text.isdigit() else text
+
+
+def _years_marked(p: Project, years: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(mark(p.budget.get(y) is not None, "■") for y in years)
 
 
 def project_row(p: Project, years: tuple[str, ...]) -> tuple:
     """The full row of a project under its primary 施策."""
-    return (_page(p.budget_page), mark(p.supplementary, "○", "-"), p.status, name_with_dept(p), p.content,
-            p.account, p.budget_kind, *(mark(p.budget.get(y) is not None, "■") for y in years),
-            joined(p.scenarios), joined(p.goals))
+    return (_page(p.budget_page), mark(p.supplementary, "○", DASH), p.status or DASH, name_with_dept(p), p.content,
+            p.account or DASH, p.budget_kind or DASH, *_years_marked(p, years), joined(p.scenarios), joined(p.goals))
 
 
-def relist_row(p: Project, years: tuple[str, ...]) -> tuple:
-    """A （再掲） row under another 施策: points to the primary one, no year marks."""
-    return ("", "", "", name_with_dept(p, relist=True), f"→ 施策{p.measure_code}に掲載", "", "",
-            *("" for _ in years), joined(p.scenarios), joined(p.goals))
+def relist_row(p: Project, years: tuple[str, ...], primary: Measure | None) -> tuple:
+    """A （再掲） row under another 施策: points to the primary one (whose table counts the budget)."""
+    where = f"施策{primary.code}「{primary.name}」" if primary else f"施策{p.measure_code}"
+    return (DASH, DASH, DASH, name_with_dept(p, relist=True), f"{where}に掲載（事業費は同施策に計上）", DASH, DASH,
+            *_years_marked(p, years), joined(p.scenarios), joined(p.goals))
 
 
 def _with_value_year(value: str, year: str) -> str:
@@ -60,15 +69,18 @@ def _with_value_year(value: str, year: str) -> str:
 
 
 def kpi_row(k: MeasureKpi, years: tuple[str, ...]) -> tuple:
-    return (k.name, k.unit, _with_value_year(k.base, k.base_year), *(k.targets.get(y, "") for y in years),
-            _with_value_year(k.final_target, k.final_year), k.source, mark(k.strategy_kpi, "★"))
+    """指標名, 単位, 基準値（年度）, the yearly targets, 最終目標値（年度）, 出典, ★: the figures of
+    the row written alike (412,000 / 1.30 / 1.35)."""
+    base, *targets, final = figures([k.base, *(k.targets.get(y, "") for y in years), k.final_target])
+    return (k.name, k.unit, _with_value_year(base, k.base_year), *targets,
+            _with_value_year(final, k.final_year), k.source, mark(k.strategy_kpi, "★"))
 
 
 def measures_chapter(body: Body, ctx: Context) -> None:
     m = ctx.master
     body.heading(1, chapter_title(3))
     body.para(f"{m.plan_name}の施策ごとに、成果指標と、展開方向別の主要事業を示します。")
-    body.para(LEGEND, "Legend")
+    body.para("\n".join(LEGEND), "Legend")
     kpis_by_measure = ctx.comp.index.kpis_by_measure
     for policy in m.policies.values():
         body.heading(2, f"基本政策{policy.code} {policy.name}")
@@ -99,7 +111,13 @@ def _measure(body: Body, ctx: Context, measure: Measure, kpis: list[MeasureKpi])
         body.table(cols, (project_row(p, years) for p in projects))
     if relisted:
         body.lead("再掲事業（他の施策に掲載している関連事業）")
-        body.table(cols, (relist_row(p, years) for p in relisted))
+        body.table(cols, (relist_row(p, years, ctx.master.measures.get(p.measure_code)) for p in relisted))
+
+
+def direction_label(measure: Measure, index: int, code: str, name: str) -> str:
+    """`【展開方向1】雨水排水施設の整備`: numbered within the 施策 (3-4-1 is the first of 3-4)."""
+    number = code[len(measure.code) + 1:] if code.startswith(f"{measure.code}-") else ""
+    return f"【展開方向{number if number.isdigit() else index}】{name}"
 
 
 def _by_direction(measure: Measure, projects: list[Project]) -> Iterable[tuple[str, list[Project]]]:
@@ -109,10 +127,10 @@ def _by_direction(measure: Measure, projects: list[Project]) -> Iterable[tuple[s
             yield "主要事業", projects
         return
     known = {d.code for d in measure.directions}
-    for d in measure.directions:
+    for i, d in enumerate(measure.directions, 1):
         group = [p for p in projects if p.direction_code == d.code]
         if group:
-            yield f"{d.code} {d.name}", group
+            yield direction_label(measure, i, d.code, d.name), group
     rest = [p for p in projects if p.direction_code not in known]
     if rest:
         yield OTHER_DIRECTION, rest

@@ -97,19 +97,26 @@ def page_number_paragraph() -> str:
             f'{run("- ")}{field_runs("PAGE", "1")}{run(" -")}</w:p>')
 
 
-def toc_field(entries: Sequence[tuple[int, str]], placeholder: str) -> str:
-    """A TOC field whose cached result lists the headings (Word refreshes it with page numbers)."""
+TOC_LEVELS = 2  # chapters and their sections; the 施策 and risk scenarios would fill pages
+
+
+def toc_field(entries: Sequence[tuple[int, str]], placeholder: str, note: str = "") -> str:
+    """A TOC field whose cached result lists the headings up to TOC_LEVELS (Word and LibreOffice
+    replace it, with page numbers, when the field is updated).  `note` is the result's last
+    paragraph, so it disappears with the update."""
     begin = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
-             '<w:r><w:instrText xml:space="preserve"> TOC \\o "1-3" \\h \\z \\u </w:instrText></w:r>'
+             f'<w:r><w:instrText xml:space="preserve"> TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u </w:instrText></w:r>'
              '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
     end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-    items = [(level, text) for level, text in entries if 1 <= level <= 3] or [(1, placeholder)]
+    paras = [(f"TOC{level}", text) for level, text in entries if 1 <= level <= TOC_LEVELS] or [("TOC1", placeholder)]
+    if note:
+        paras.append(("Note", note))
     out: list[str] = []
-    last = len(items) - 1
-    for i, (level, text) in enumerate(items):
+    last = len(paras) - 1
+    for i, (style, text) in enumerate(paras):
         head = begin if i == 0 else ""
         tail = end if i == last else ""
-        out.append(f'<w:p><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{head}{run(text)}{tail}</w:p>')
+        out.append(f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{head}{run(text)}{tail}</w:p>')
     return "".join(out)
 
 
@@ -252,12 +259,16 @@ class _RowWriter:
         return "".join(parts)
 
 
-KEEP_TOGETHER_ROWS = 25  # shorter tables are kept on one page (keepNext on every row but the last)
+KEEP_TOGETHER_MAX = 15  # `keep_together` is honoured up to this many body rows
 
 
-def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS) -> str:
+def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS, keep_together: bool = False) -> str:
     """A bordered table with a repeated, shaded header; split every `max_rows` body rows.
-    A short table is kept on one page rather than leaving a few rows behind."""
+    Rows never split across pages, and the header (TableHeading, keepNext) stays with the first
+    body row; otherwise a table breaks between rows wherever the page ends, so pages are not left
+    half empty.  `keep_together` keeps a short summary table on one page (keepNext on every row
+    but the last); it is for tables followed by text, not by another table, which it would drag
+    along."""
     writer = _RowWriter(cols)
     width = sum(c.width for c in cols)
     grid = "".join(f'<w:gridCol w:w="{c.width}"/>' for c in cols)
@@ -273,11 +284,27 @@ def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS)
             count = 0
         chunks.append(writer.row(row))
         count += 1
-    if len(chunks) <= KEEP_TOGETHER_ROWS + 1:
-        chunks[1:-1] = [_keep_with_next(c) for c in chunks[1:-1]]
+    if keep_together and len(chunks) <= KEEP_TOGETHER_MAX + 1:
+        chunks[1:-1] = [c.replace('"/></w:pPr>', '"/><w:keepNext/></w:pPr>') for c in chunks[1:-1]]
     chunks.append("</w:tbl>")
     return "".join(chunks)
 
 
-def _keep_with_next(row_xml: str) -> str:
-    return row_xml.replace('"/></w:pPr>', '"/><w:keepNext/></w:pPr>')
+_PSTYLE = re.compile(r'<w:pStyle w:val="[^"]*"/>')
+
+
+def keep_with_next(paragraph_xml: str) -> str:
+    """The paragraph with keepNext set (a line that belongs above the table that follows it);
+    anything that is not a paragraph is returned as is."""
+    with_ppr = "<w:p><w:pPr>"
+    if paragraph_xml.startswith(with_ppr):
+        end = paragraph_xml.index("</w:pPr>")
+        ppr = paragraph_xml[len(with_ppr):end]
+        if "<w:keepNext/>" in ppr:
+            return paragraph_xml
+        style = _PSTYLE.match(ppr)
+        cut = style.end() if style else 0
+        return f"{with_ppr}{ppr[:cut]}<w:keepNext/>{ppr[cut:]}{paragraph_xml[end:]}"
+    if paragraph_xml.startswith("<w:p>"):
+        return f"<w:p><w:pPr><w:keepNext/></w:pPr>{paragraph_xml[len('<w:p>'):]}"
+    return paragraph_xml
