@@ -47,9 +47,9 @@ def find_candidates(projects: list[Project], decisions: list[Decision]) -> list[
     decided = {frozenset((d.a, d.b)) for d in decisions}
     best: dict[tuple[int, int], tuple[float, str]] = {}
 
-    def offer(i: int, j: int, score: float, reason: str) -> None:
+    def offer(i: int, j: int, score: float, reason: str, override: bool = False) -> None:
         a, b = (i, j) if (projects[i].project_id, i) < (projects[j].project_id, j) else (j, i)
-        if (a, b) not in best or score > best[(a, b)][0]:
+        if (a, b) not in best or score > best[(a, b)][0] or (override and score >= best[(a, b)][0]):
             best[(a, b)] = (score, reason)
 
     for (kind, _code), members in sorted(_blocks(projects).items()):
@@ -60,7 +60,8 @@ def find_candidates(projects: list[Project], decisions: list[Decision]) -> list[
             for r, c in _similar_pairs(block_keys):
                 i, j = chunk[r], chunk[c]
                 if keys[i] == keys[j] and projects[i].dept == projects[j].dept:
-                    reason = "同一課の同一名称（事業IDが異なる）"
+                    both_ids = not (projects[i].id_generated or projects[j].id_generated)
+                    reason = "同一課の同一名称（事業IDが異なる）" if both_ids else "同一課の同一名称（事業IDの記入が必要）"
                 else:
                     reason = _REASON[kind]
                 offer(i, j, float(fuzz.ratio(keys[i], keys[j])), reason)
@@ -72,7 +73,7 @@ def find_candidates(projects: list[Project], decisions: list[Decision]) -> list[
             for y in range(x + 1, len(members)):
                 i, j = members[x], members[y]
                 if projects[i].dept != projects[j].dept:
-                    offer(i, j, 100.0, "他課の同一名称")
+                    offer(i, j, 100.0, "他課の同一名称", override=True)  # the more telling reason
     out: list[Candidate] = []
     for (i, j), (score, reason) in best.items():
         a, b = projects[i], projects[j]

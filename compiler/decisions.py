@@ -10,6 +10,7 @@ from .guard import FileRefused, check_package
 from .normalise import clean_text, match_key, nfkc
 from .problems import Report
 from .schema import label_key
+from .sheetxml import column_letter
 from .validate import dept_key
 
 DECISION_FILE = "重複判定.xlsx"
@@ -28,6 +29,10 @@ class Decision:
 
 def side(name: str, dept: str) -> tuple[str, str]:
     return (dept_key(dept), match_key(name))
+
+
+def _letter(col0: int) -> str:
+    return column_letter(col0 + 1)
 
 
 def load_decisions(path: Path, report: Report) -> list[Decision]:
@@ -62,9 +67,14 @@ def load_decisions(path: Path, report: Report) -> list[Decision]:
                 verdict = nfkc(verdict).strip()
                 if verdict == "":
                     continue  # not decided yet
-                if verdict not in (SAME, APART) or not (name_a and dept_a and name_b and dept_b):
+                if verdict not in (SAME, APART):
                     report.add("decision-bad", file=path.name, sheet=ws.title, cell=f"E{r}", column="判定",
                                value=verdict)
+                    continue
+                if not (name_a and dept_a and name_b and dept_b):
+                    blank = HEADERS[cells.index("")]
+                    report.add("decision-incomplete", file=path.name, sheet=ws.title,
+                               cell=f"{_letter(idx[cells.index('')])}{r}", column=blank, value=verdict)
                     continue
                 out.append(Decision(side(name_a, dept_a), side(name_b, dept_b), verdict == SAME, r,
                                     f"{r} 行目（{name_a}／{name_b}）"))

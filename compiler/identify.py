@@ -2,7 +2,8 @@
 
 1. 重複判定.xlsx decisions (同一 merges, 別 keeps apart and overrides rules 2–3);
 2. the same non-empty 事業ID;
-3. the same 所管課 and match key — unless both sides carry different explicit 事業IDs;
+3. the same 所管課 and match key — unless both sides carry different explicit 事業IDs
+   (a row without an ID that matches several such projects by name joins none of them);
 4. otherwise separate (similar names go to the candidate list, never merged).
 
 Groups are built with a union–find over rows in a stable order (file, sheet, row), so the
@@ -109,15 +110,17 @@ def group_rows(rows: list[InputRow], decisions: list[Decision], report: Report,
     ids = [{str(r.get("id"))} if r.get("id") else set() for r in rows]
     for rid, members in by_id.items():
         for i in members[1:]:
-            uf.union(members[0], i)
+            if not uf.union(members[0], i):  # a 別 decision keeps rows with this ID apart
+                r = rows[i]
+                report.add("id-kept-apart", file=r.origin.file, sheet=r.origin.sheet, cell=r.cell("id"),
+                           column="事業ID", value=rid, detail=decision_file)
     # roots' explicit IDs (after rule 1 and 2 unions)
     root_ids: list[set[str]] = [set() for _ in range(n)]
     for i in range(n):
         root_ids[uf.find(i)] |= ids[i]
-    # rule 3: same 所管課 and match key
-    for members in sides.values():
-        for i in members[1:]:
-            uf.union(members[0], i, root_ids)
+    # rule 3: same 所管課 and match key, side by side in key order (never in file order)
+    for side in sorted(k for k, members in sides.items() if len(members) > 1):
+        _merge_side(sides[side], rows, uf, root_ids, report)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(uf.find(i), []).append(i)
@@ -143,6 +146,36 @@ def group_rows(rows: list[InputRow], decisions: list[Decision], report: Report,
             g.rules[0] = RULE_SINGLE
         out.append(g)
     return out
+
+
+def _merge_side(members: list[int], rows: list[InputRow], uf: _UnionFind, root_ids: list[set[str]],
+                report: Report) -> None:
+    """Rule 3 for the rows of one (所管課, match key).
+
+    Rows whose groups carry one explicit 事業ID (or none) become one project.  Groups with
+    different explicit IDs stay apart; a row without an ID that matches several of them by
+    name alone cannot be placed: it is kept out of all of them, with a warning, so that the
+    result does not depend on which of them happens to come first."""
+    if len(members) < 2:
+        return
+    roots = sorted({uf.find(i) for i in members})
+    with_id = [r for r in roots if root_ids[r]]
+    distinct = {frozenset(root_ids[r]) for r in with_id}
+    if len(distinct) <= 1:
+        for i in members[1:]:
+            uf.union(members[0], i, root_ids)
+        return
+    for i in members:
+        if not root_ids[uf.find(i)]:
+            _warn_ambiguous(rows[i], sorted(set().union(*distinct)), report)
+    free = [i for i in members if not root_ids[uf.find(i)]]  # rows without an ID merge with each other
+    for i in free[1:]:
+        uf.union(free[0], i, root_ids)
+
+
+def _warn_ambiguous(row: InputRow, ids: list[str], report: Report) -> None:
+    report.add("ambiguous-name-match", file=row.origin.file, sheet=row.origin.sheet, cell=row.cell("id"),
+               column="事業ID", value=row.raw_name, detail="・".join(ids))
 
 
 def generated_id(master: Master, dept: str, key: str) -> str:

@@ -7,11 +7,12 @@ and a warning names both cells.  Budget comes from the primary 総合計画 row 
 """
 from __future__ import annotations
 
-from .identify import Group, generated_id, row_order
+from .identify import RULE_DECISION, SHEET_ORDER, Group, generated_id, row_order
 from .models import (FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, InputRow, Master,
                      MergeLogEntry, Project, ProjectKpi)
 from .normalise import display_name, match_key, year_label
 from .problems import ERROR, Report
+from .validate import dept_key
 
 PLAN_SCALARS = ("status", "content", "account", "budget_kind", "budget_page", "direction")
 RES_SCALARS = ("location", "actor", "start_year", "end_year", "total_cost", "field", "grants")
@@ -27,14 +28,19 @@ def _first(rows: list[InputRow], key: str, report: Report, label: str) -> object
         if chosen is None:
             chosen = r
         elif v != chosen.values.get(key):
-            first = chosen.values.get(key)
+            first = _show(chosen.values.get(key), key)
             report.add("conflict", file=r.origin.file, sheet=r.origin.sheet, cell=r.cell(key), column=label,
-                       value=_show(first), detail=f"{chosen.origin.file} {chosen.origin.sheet}!{chosen.cell(key)}「{_show(first)}」"
-                                                  f" と {r.origin.file} {r.origin.sheet}!{r.cell(key)}「{_show(v)}」")
+                       value=first, detail=f"{chosen.origin.file} {chosen.origin.sheet}!{chosen.cell(key)}「{first}」"
+                                           f" と {r.origin.file} {r.origin.sheet}!{r.cell(key)}「{_show(v, key)}」")
     return None if chosen is None else chosen.values.get(key)
 
 
-def _show(v: object) -> str:
+_YEAR_KEYS = ("start_year", "end_year")
+
+
+def _show(v: object, key: str = "") -> str:
+    if key in _YEAR_KEYS and isinstance(v, int):
+        return year_label(v)  # 7 → R7
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}"
     if isinstance(v, tuple):
@@ -66,9 +72,11 @@ def build_project(group: Group, master: Master, report: Report, problem_index: d
     if plan and not primaries:
         report.add("relist-no-primary", file=plan[0].origin.file, sheet=SHEET_PLAN, cell=plan[0].cell("name"),
                    column="事業名", value=plan[0].raw_name, detail=plan[0].raw_name)
-        primaries = plan[:1]
+        primaries = [min(plan, key=_lead_order)]
+    if len(primaries) > 1:
+        primaries = sorted(primaries, key=_lead_order)
     primary = primaries[0] if plan else None
-    lead = primary or rows[0]
+    lead = primary or (rows[0] if len(rows) == 1 else min(rows, key=_lead_order))
     name = display_name(lead.raw_name)
     dept = str(lead.values.get("dept", ""))
     key = match_key(lead.raw_name)
@@ -80,7 +88,11 @@ def build_project(group: Group, master: Master, report: Report, problem_index: d
         _fill_resilience(p, res, report)
     if strat:
         _fill_strategy(p, strat)
-    ids = [str(r.values.get("id")) for r in ([primary] if primary else []) + rows if r and r.values.get("id")]
+    decided = {group.rows[i].origin for i, rule in group.rules.items() if rule == RULE_DECISION}
+    for same_sheet in (primaries, res, strat):
+        _warn_other_names([r for r in same_sheet if r.origin not in decided], report)
+    ids = [str(lead.values["id"])] if lead.values.get("id") else sorted({str(r.values["id"]) for r in rows
+                                                                         if r.values.get("id")})
     if ids:
         p.project_id = ids[0]
     else:
@@ -93,6 +105,8 @@ def build_project(group: Group, master: Master, report: Report, problem_index: d
     p.names = tuple(dict.fromkeys(r.raw_name for r in rows))
     reasons = []
     for r in rows:
+        for label in r.values.get("missing_columns") or ():
+            reasons.append(f"{r.origin.file} {r.origin.sheet}: 必須の列「{label}」がありません")
         if r.has_error:
             for prob in problem_index.get(r.origin, ()):
                 if prob.severity == ERROR:
@@ -100,6 +114,29 @@ def build_project(group: Group, master: Master, report: Report, problem_index: d
     p.needs_review = any(r.has_error for r in rows)
     p.review_reasons = tuple(dict.fromkeys(reasons))
     return p
+
+
+def _warn_other_names(rows: list[InputRow], report: Report) -> None:
+    """Rows of one sheet that share a 事業ID but are named differently (not mere spelling
+    variants): the first name is used, a warning names both cells.  Rows a reviewer merged in
+    重複判定.xlsx are left out: that decision already says they are one project."""
+    if len(rows) < 2:
+        return
+    first, key = rows[0], match_key(rows[0].raw_name)
+    for r in rows[1:]:
+        if match_key(r.raw_name) != key:
+            report.add("conflict", file=r.origin.file, sheet=r.origin.sheet, cell=r.cell("name"), column="事業名",
+                       value=first.raw_name, detail=f"{first.origin.file} {first.origin.sheet}!{first.cell('name')}"
+                                                    f"「{first.raw_name}」 と {r.origin.file} {r.origin.sheet}!"
+                                                    f"{r.cell('name')}「{r.raw_name}」")
+
+
+def _lead_order(row: InputRow) -> tuple:
+    """Which row names the project: decided by content first (sheet, 所管課, match key), so
+    that the name, 所管課 and generated 事業ID do not depend on file names or row order
+    when rows with different names are one project; the stable order breaks ties."""
+    return (SHEET_ORDER.get(row.sheet, 9), dept_key(str(row.values.get("dept", ""))), match_key(row.raw_name),
+            row_order(row))
 
 
 def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: list[InputRow],
@@ -184,12 +221,24 @@ def merge_log(group: Group, project: Project) -> list[MergeLogEntry]:
 
 
 def dedupe_generated_ids(projects: list[Project]) -> None:
-    """Two projects kept apart by a 別 decision can share an ID: suffix the later ones stably."""
+    """Make every 事業ID unique.  Two projects can share one when a 別 decision keeps rows with
+    the same explicit ID apart, or when a generated ID equals another project's ID.  An explicit
+    ID is kept before a generated one; the others get `-2`, `-3`, ... (stably, by content),
+    skipping any suffix that is already some project's ID."""
     seen: dict[str, list[Project]] = {}
     for p in projects:
         seen.setdefault(p.project_id, []).append(p)
-    for pid, ps in seen.items():
-        if len(ps) > 1:
-            for n, p in enumerate(sorted(ps, key=lambda p: (tuple(sorted(p.names)), p.plans)), start=1):
-                if n > 1:
-                    p.project_id = f"{pid}-{n}"
+    taken = set(seen)
+    for pid in sorted(seen):
+        ps = seen[pid]
+        if len(ps) < 2:
+            continue
+        ordered = sorted(ps, key=lambda p: (p.id_generated, dept_key(p.dept), p.match_key,
+                                            tuple(sorted(p.names)), p.plans, p.sources))
+        n = 1
+        for p in ordered[1:]:
+            n += 1
+            while f"{pid}-{n}" in taken:
+                n += 1
+            p.project_id = f"{pid}-{n}"
+            taken.add(p.project_id)

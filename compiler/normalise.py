@@ -6,6 +6,7 @@ that could not be read; the validator turns that into a Problem naming the cell.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 import unicodedata
@@ -15,11 +16,15 @@ _DASHES = "‐‑‒–—―−－ー─━ｰ⁃﹣"
 _DASH_RE = re.compile(f"[{_DASHES}]")
 _CODE_SPLIT = re.compile(r"[,、，・;；/／\s]+")
 _WS = re.compile(r"\s+")
+# white space for match keys: \s plus the zero-width characters that NFKC keeps
+_KEY_WS = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]|[\ud800-\udfff]")
-_BRACKET_NOTE = re.compile(r"[（(【\[［〔〈《][^）)】\]］〕〉》]*[）)】\]］〕〉》]")
-_RELIST = re.compile(r"[（(【\[［〔]\s*再\s*掲\s*[）)】\]］〕]")
+_OPEN, _CLOSE = "（(【\\[［〔〈《<＜", "）)】\\]］〕〉》>＞"
+_BRACKET_NOTE = re.compile(f"[{_OPEN}][^{_OPEN}{_CLOSE}]*[{_CLOSE}]")  # innermost bracket pair
+# a bracketed note that says 再掲: （再掲） 【再掲】 (一部再掲) （再掲：3-1）
+_RELIST = re.compile(f"[{_OPEN}][^{_OPEN}{_CLOSE}]*再\\s*掲[^{_OPEN}{_CLOSE}]*[{_CLOSE}]")
 
-YES_FLAGS = {"○", "〇", "◯", "●", "■", "1", "true", "有", "はい", "yes", "y", "✓", "✔", "済"}
+YES_FLAGS = {"○", "〇", "◯", "●", "■", "1", "true", "有", "有り", "あり", "はい", "yes", "y", "✓", "✔", "済"}
 NO_FLAGS = {"", "×", "✕", "-", "0", "false", "無", "いいえ", "no", "n", "なし"}
 STATUSES = ("新規", "継続", "拡充")
 
@@ -66,6 +71,20 @@ def norm_id(value: object) -> str:
     return norm_code(value)
 
 
+_ID_CHAR = re.compile(r"[0-9A-Za-z]")
+
+
+def is_placeholder_id(text: str) -> bool:
+    """`-` `新規` `なし` `未定` typed in the 事業ID column: no ID at all.  Taken as an ID it would
+    merge every such row of every department into one project (DESIGN §3 rule 2)."""
+    return bool(text) and not _ID_CHAR.search(text)
+
+
+def is_dash_only(text: str) -> bool:
+    """`-` `－` `―` typed for "none" in a code column."""
+    return bool(text) and not text.strip("-")
+
+
 def split_codes(value: object) -> tuple[str, ...]:
     """`1-3、2-1` `１－３・6-2` `1ー3 2-1` → ('1-3', '2-1', ...), order kept, duplicates dropped."""
     text = _DASH_RE.sub("-", nfkc(clean_text(value)))
@@ -86,8 +105,9 @@ def is_code(text: str) -> bool:
 
 def parse_sdgs(value: object) -> tuple[int, ...]:
     out: list[int] = []
-    for part in split_codes(value):
-        part = part.removeprefix("GOAL").removeprefix("SDG").removeprefix("目標")
+    text = nfkc(clean_text(value)).replace("ゴール", "")  # before split_codes reads its ー as a dash
+    for part in split_codes(text):
+        part = part.removeprefix("GOAL").removeprefix("SDGS").removeprefix("SDG").removeprefix("目標")
         if not part.isdigit() or not 1 <= int(part) <= 17:
             raise ValueError(part)
         if int(part) not in out:
@@ -119,7 +139,8 @@ def parse_money(value: object) -> int | None:
     text = _WS.sub("", text).replace(",", "").replace("，", "")
     if text == "":
         return None
-    text = text.removesuffix("千円").removesuffix("円").removeprefix("¥").removeprefix("\\")
+    # amounts are 千円: a figure in 円 (`1,234円`, `¥1,234`) would be read 1,000 times too large
+    text = text.removesuffix("千円")
     text = _DASH_RE.sub("-", text)
     if text.startswith("△") or text.startswith("▲"):
         text = "-" + text[1:]
@@ -188,8 +209,8 @@ def parse_year(value: object) -> tuple[int | None, bool]:
     if m and 1989 <= int(m.group(1)) <= 2100:
         return int(m.group(1)) - 2018, False
     m = _HEISEI.match(text)
-    if m:
-        return (1 if m.group(1) == "元" else int(m.group(1))) - 31, False
+    if m:  # 平成30年 = 2018 = R0; 平成31年 = 令和元年
+        return (1 if m.group(1) == "元" else int(m.group(1))) - 30, False
     m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?", text)
     if m and 1989 <= int(m.group(1)) <= 2100:
         y, mo = int(m.group(1)), int(m.group(2))
@@ -211,13 +232,16 @@ def parse_status(value: object) -> str:
     text = _WS.sub("", nfkc(clean_text(value)))
     if text == "":
         return ""
+    if text in _STATUS_ALIASES:
+        return _STATUS_ALIASES[text]
     for s in STATUSES:
         if text == s or text.startswith(s):
             return s
-    aliases = {"新": "新規", "継": "継続", "拡": "拡充", "充実": "拡充", "継続(拡充)": "拡充"}
-    if text in aliases:
-        return aliases[text]
     raise ValueError(clean_text(value))
+
+
+# checked before the prefix rule, so that 継続(拡充) is read as 拡充, not 継続
+_STATUS_ALIASES = {"新": "新規", "継": "継続", "拡": "拡充", "充実": "拡充", "継続(拡充)": "拡充"}
 
 
 def is_relisted_name(name: str) -> bool:
@@ -226,21 +250,44 @@ def is_relisted_name(name: str) -> bool:
 
 def display_name(name: str) -> str:
     """The name without a 再掲 note, trimmed, inner runs of white space collapsed."""
-    text = _RELIST.sub("", name)
-    return _WS.sub(" ", text).strip()
+    text = _WS.sub(" ", _RELIST.sub("", name)).strip()
+    return text or _WS.sub(" ", name).strip()
 
 
 def match_key(name: object) -> str:
     """DESIGN §3 rule 3: NFKC, white space removed, bracketed notes removed, dash variants
     unified, one trailing 事業 removed, Latin lower-cased.  The long-vowel mark ー is kept
     (センター is not センタ-): only a ー between digits/Latin letters is a dash."""
+    if isinstance(name, str):
+        return _match_key_text(name)  # the same names recur on every sheet: computed once each
+    return _match_key(name)
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _match_key_text(name: str) -> str:
+    return _match_key(name)
+
+
+def _match_key(name: object) -> str:
     text = nfkc(clean_text(name))
-    text = _WS.sub("", text)
-    text = _BRACKET_NOTE.sub("", text)
+    text = _KEY_WS.sub("", text)
+    text = _without_bracket_notes(text)
     text = _dash_in_key(text)
     if text.endswith("事業") and len(text) > 2:
         text = text[:-2]
     return text.lower()
+
+
+def _without_bracket_notes(text: str) -> str:
+    """Remove bracketed notes, innermost first (so nested notes go too).  A name that is
+    nothing but a note keeps its text: an empty key would merge unrelated rows."""
+    out = text
+    while True:
+        stripped = _BRACKET_NOTE.sub("", out)
+        if stripped == out:
+            break
+        out = stripped
+    return out or text
 
 
 _DASHES_NOT_CHOON = _DASHES.replace("ー", "").replace("ｰ", "")

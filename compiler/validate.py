@@ -6,13 +6,14 @@ only excluded when it has no 事業名 or no 所管課 (it cannot be placed in a
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass, field
 
 from . import normalise as N
 from .models import (SHEET_KPI, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, DATA_SHEETS,
                      FUNDING_KEYS, InputRow, Master, MeasureKpi, Origin, SourceFile)
-from .problems import ERROR, Report
+from .problems import ACTION_REVIEW, ERROR, Report
 from .read import RawRow, RawSheet, RawWorkbook
 from .schema import CODE, CODES, FLAG, MONEY, SDGS, STATUS, TEXT, YEAR, Column, columns_for
 from .sheetxml import column_letter
@@ -27,8 +28,22 @@ def letter(col0: int) -> str:
     return column_letter(col0 + 1)
 
 
+@functools.lru_cache(maxsize=4096)
 def dept_key(name: str) -> str:
+    """所管課 as compared across rows and with the master: NFKC, white space removed."""
     return _WS.sub("", N.nfkc(name))
+
+
+def account_key(name: str) -> str:
+    """会計 as compared with the master: `一般会計` `一般 ` `下水道事業会計` match `一般` `下水道事業`."""
+    key = dept_key(name)
+    return key.removesuffix("会計") or key
+
+
+# a row is placed in a project by these two fields; a sheet without either column cannot be read
+_PLACING_KEYS = ("name", "dept")
+_MISSING_EXCLUDED = "このシートの行は取り込んでいません。"
+_MISSING_KEPT = "このシートの行は取り込みましたが、すべて要確認としています。"
 
 
 @dataclass
@@ -52,6 +67,7 @@ class _RowCheck:
         # field key -> column letter, computed once per sheet by the caller
         self.letters = letters if letters is not None else {k: letter(c) for k, c in cols.items()}
         self.has_error = False
+        self.bad: set[str] = set()  # field keys with an error on this row
 
     def cell(self, key: str) -> str:
         col = self.letters.get(key)
@@ -67,6 +83,8 @@ class _RowCheck:
                             column=self.labels.get(key, ""), value=value, detail=detail)
         if p.severity == ERROR and p.action != "除外":
             self.has_error = True
+            if key:
+                self.bad.add(key)
 
 
 def _date_as_code(value: object) -> str:
@@ -100,13 +118,14 @@ def _parse(col: Column, raw: object, chk: _RowCheck) -> object:
                 code = _date_as_code(raw)
                 chk.add("date-in-code", key, value=N.clean_text(raw), detail=code)
                 return code
-            return N.norm_id(raw) if key == "id" else N.norm_code(raw)
+            code = N.norm_id(raw) if key == "id" else N.norm_code(raw)
+            return "" if N.is_dash_only(code) else code
         if kind == CODES:
             if isinstance(raw, (_dt.date, _dt.datetime)):
                 code = _date_as_code(raw)
                 chk.add("date-in-code", key, value=N.clean_text(raw), detail=code)
                 return (code,)
-            codes = N.split_codes(raw)
+            codes = tuple(c for c in N.split_codes(raw) if not N.is_dash_only(c))
             bad = [c for c in codes if not N.is_code(_strip_goal_prefix(c) if key == "goals" else c)]
             if bad:
                 chk.add("bad-code", key, value=N.clean_text(raw))
@@ -157,6 +176,8 @@ class _Validator:
         self.master = master
         self.report = report
         self.depts = {dept_key(d): d for d in master.departments}
+        self.accounts = {account_key(a): a for a in reversed(master.accounts)}
+        self.first_year_money = frozenset([f"budget:{master.first_year}", *(f"fund:{k}" for k in FUNDING_KEYS)])
         self._file_depts: dict[str, str] = {}  # file name -> 課 it belongs to (KPI rows)
 
     # ------------------------------------------------------------------ files
@@ -186,14 +207,18 @@ class _Validator:
         else:
             out.rows_read += len(origins)
         src.rows_read += len(origins)
-        if sheet.header_row == 0 or sheet.missing_required:
+        placing = {labels[k] for k in _PLACING_KEYS if k in labels}
+        unplaceable = sheet.header_row == 0 or bool(placing & set(sheet.missing_required))
+        for label in sheet.missing_required:
+            self.report.add("sheet-missing-column", file=file, sheet=name, cell=f"A{sheet.header_row or 1}",
+                            column=label, detail=_MISSING_EXCLUDED if unplaceable else _MISSING_KEPT,
+                            action=None if unplaceable else ACTION_REVIEW)
+        if unplaceable:
             if sheet.header_row == 0:
                 self.report.add("sheet-no-header", file=file, sheet=name, cell="A1", detail=len(origins))
-            for label in sheet.missing_required:
-                self.report.add("sheet-missing-column", file=file, sheet=name,
-                                cell=f"A{sheet.header_row}", column=label, detail=label)
             (out.kpi_excluded if is_kpi else out.excluded).extend(origins)
             return
+        missing = tuple(sheet.missing_required)
         src.header_rows[name] = sheet.header_row
         src.columns[name] = {k: letter(c) for k, c in sheet.columns.items()}
         for label, c in sheet.unknown_columns:
@@ -223,6 +248,9 @@ class _Validator:
                                 column=col_label.get(c, ""), value=t)
                 chk.has_error = True
             values = _parse_row(raw, columns, chk)
+            if missing:  # the sheet-level error stands for every row: each is flagged 要確認
+                values["missing_columns"] = missing
+                chk.has_error = True
             if is_kpi:
                 self.kpi_row(values, origin, chk, out)
             else:
@@ -240,6 +268,10 @@ class _Validator:
             chk.add("row-no-dept", "dept")
             out.excluded.append(origin)
             return
+        rid = str(v.get("id") or "")
+        if N.is_placeholder_id(rid):
+            chk.add("id-placeholder", "id", value=rid)
+            v["id"] = ""
         canonical = self.depts.get(dept_key(dept))
         if canonical is None:
             chk.add("unknown-dept", "dept", value=dept)
@@ -257,7 +289,7 @@ class _Validator:
 
     def _required(self, v: dict[str, object], chk: _RowCheck, keys: tuple[str, ...]) -> None:
         for key in keys:
-            if v.get(key) in (None, "", ()):
+            if v.get(key) in (None, "", ()) and key in chk.cols:
                 chk.add("required-blank", key)
 
     def plan_row(self, v: dict[str, object], chk: _RowCheck) -> None:
@@ -277,12 +309,18 @@ class _Validator:
             if code not in m.measures:
                 chk.add("unknown-measure", "relisted", value=code)
         account = str(v.get("account") or "")
-        if account and m.accounts and account not in m.accounts:
-            chk.add("unknown-account", "account", value=account)
+        if account and m.accounts:
+            canonical = account if account in m.accounts else self.accounts.get(account_key(account))
+            if canonical is None:
+                chk.add("unknown-account", "account", value=account)
+            else:
+                v["account"] = canonical
         first = m.first_year
         funds = [v.get(f"fund:{k}") for k in FUNDING_KEYS]
         filled = [f for f in funds if isinstance(f, int)]
         budget = v.get(f"budget:{first}")
+        if chk.bad and not chk.bad.isdisjoint(self.first_year_money):
+            return  # an unreadable amount is already an error; a sum would only repeat it
         if filled:
             label = f"{first}事業費"
             if budget is None:
@@ -297,8 +335,6 @@ class _Validator:
                 chk.add("unknown-scenario", "scenarios", value=code)
         if not v.get("location"):
             chk.add("no-location", "location")
-        if not v.get("actor"):
-            v["actor"] = "市"
         start, end = v.get("start_year"), v.get("end_year")
         if isinstance(start, int) and isinstance(end, int) and start > end:
             chk.add("year-order", "start_year", value=f"{N.year_label(start)} > {N.year_label(end)}")
@@ -307,7 +343,7 @@ class _Validator:
         self._required(v, chk, ("goals",))
         for code in v.get("goals") or ():
             if code not in self.master.goals:
-                chk.add("unknown-goal", "goals", value=code, detail=len(self.master.goals))
+                chk.add("unknown-goal", "goals", value=code, detail="・".join(self.master.goals))
         for code in v.get("strategy_measures") or ():
             if code not in self.master.strategy_measures:
                 chk.add("unknown-strategy-measure", "strategy_measures", value=code)

@@ -46,7 +46,7 @@ def test_flags_no(raw):
 
 
 @pytest.mark.parametrize("raw,expected", [
-    ("R7", 7), ("令和7年度", 7), ("2025", 7), ("2025年度", 7), (2025, 7), ("令和元年度", 1), ("R１０", 10), ("H30", -1),
+    ("R7", 7), ("令和7年度", 7), ("2025", 7), ("2025年度", 7), (2025, 7), ("令和元年度", 1), ("R１０", 10), ("H30", 0), ("平成31年度", 1), ("H29", -1),
 ])
 def test_parse_year(raw, expected):
     assert N.parse_year(raw) == (expected, False)
