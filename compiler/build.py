@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from . import read, validate as validate_stage
 from .candidates import find_candidates
@@ -25,6 +25,7 @@ from .problems import Report
 from .totals import compute_totals
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CROSSREF_FILE = "クロスリファレンス.xlsx"
 DRAFT_FILE = "実施計画（案）.docx"
@@ -39,20 +40,20 @@ class AccountingError(AssertionError):
 def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
     log.info("%s …", name)
     t0 = time.perf_counter()
-    with _gc_paused(name != "read"):
+    with _gc_paused():
         yield
     timings[name] = timings.get(name, 0.0) + time.perf_counter() - t0
 
 
 @contextmanager
-def _gc_paused(pause: bool = True) -> Iterator[None]:
+def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for one stage.  A stage allocates millions of small
     objects that all stay alive (rows, projects, cells), so the collector's full passes find
     nothing to free yet cost a third of validate and half of identify at 150,000 rows (they
     grow with the heap: the stage turns superlinear).  Reference counting still frees
-    everything as usual; the collector resumes between stages.  The read stage is left alone:
-    its worker processes are forked from this one."""
-    if not pause or not gc.isenabled():
+    everything as usual; the collector resumes between stages (and in the read workers,
+    see isolate._init_worker)."""
+    if not gc.isenabled():
         yield
         return
     gc.disable()
@@ -60,6 +61,20 @@ def _gc_paused(pause: bool = True) -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _waiting(items: Iterable[T], clock: list[float]) -> Iterator[T]:
+    """The items of `items`, adding to clock[0] the time spent waiting for each."""
+    it = iter(items)
+    while True:
+        t0 = time.perf_counter()
+        try:
+            item = next(it)
+        except StopIteration:
+            clock[0] += time.perf_counter() - t0
+            return
+        clock[0] += time.perf_counter() - t0
+        yield item
 
 
 def _project_sort_key(master) -> Callable[[Project], tuple]:
@@ -73,16 +88,19 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
     cycle_dir = Path(cycle_dir)
     timings: dict[str, float] = {}
     report = Report()
+    # read and validate overlap: each workbook is validated here while the workers read the next ones
+    waited = [0.0]
     with _stage(timings, "read"):
         master = load_master(cycle_dir / MASTER_FILE)
         paths, refused = read.discover(cycle_dir / "提出")
-        books = read.read_all(paths, master, workers=workers)
-        log.info("%d 件のブックを読み込みました", len(books))
-    with _stage(timings, "validate"):
         for path, code, detail in refused:
             report.add(code, file=path.name, detail=detail)
+        books = _waiting(read.read_each(paths, master, workers=workers), waited)
+        t0 = time.perf_counter()
         checked = validate_stage.validate(books, master, report)
         _warn_same_dept(checked.files, checked.rows, report)
+        timings["validate"] = time.perf_counter() - t0 - waited[0]  # within read
+        log.info("%d 件のブックを読み込みました", len(paths))
     with _stage(timings, "identify"):
         decisions = load_decisions(cycle_dir / DECISION_FILE, report)
         groups = group_rows(checked.rows, decisions, report)

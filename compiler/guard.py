@@ -28,7 +28,7 @@ import zlib
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path, PurePosixPath
-from typing import IO, Iterator
+from typing import IO, Callable, Iterator
 
 from .normalise import has_control, strip_control
 
@@ -91,8 +91,11 @@ class Extent:
 
 
 # ---------------------------------------------------------------- entry point
-def check_package(path: Path, *, strict: bool = False) -> None:
-    """Raise FileRefused when `path` must not be handed to a parser; return None when it may.
+def check_package(path: Path, *, strict: bool = False,
+                  keep: Callable[[str], bool] | None = None) -> dict[str, bytes]:
+    """Raise FileRefused when `path` must not be handed to a parser; when it may, return the XML
+    of the worksheets whose sheet name `keep` accepts ({sheet name: UTF-8 bytes}; none without
+    `keep`), read in the same pass, so a caller that needs them does not inflate them again.
 
     The default fits python-calamine, which skips empty (formatting-only) cells and ignores
     <dimension>.  Pass strict=True before opening a file with openpyxl (the master,
@@ -113,7 +116,7 @@ def check_package(path: Path, *, strict: bool = False) -> None:
             if not head.startswith(ZIP_MAGICS):
                 raise FileRefused("file-not-xlsx", _sniff(head + f.read(4088)))
             f.seek(0)
-            _check_zip(f, strict)
+            return _check_zip(f, strict, keep)
     except OSError as exc:
         raise FileRefused("file-unreadable", f"ファイルを開けません（{type(exc).__name__}）") from exc
 
@@ -189,7 +192,7 @@ def _decode_text(head: bytes) -> str | None:
 
 
 # ---------------------------------------------------------------- the zip package
-def _check_zip(f: IO[bytes], strict: bool) -> None:
+def _check_zip(f: IO[bytes], strict: bool, keep: Callable[[str], bool] | None) -> dict[str, bytes]:
     entries = _eocd_entries(f)
     if entries > MAX_MEMBERS:
         raise FileRefused("file-too-large", f"ブック内の部品が {entries:,} 個")
@@ -210,14 +213,19 @@ def _check_zip(f: IO[bytes], strict: bool) -> None:
         sheets = _sheet_names(z, f, names)  # two small parts, each read with its own cap
         _check_directory(infos, sheets)
         total = 0
+        kept: dict[str, bytes] = {}
         for info in infos:
             name = _norm_name(info.filename)
             if info.is_dir() or not (_is_xml(name) or name in sheets):
                 continue  # images, vbaProject.bin ...: declared sizes were checked, no parser reads them as XML
             sheet = sheets.get(name)
             is_sheet = sheet is not None or _is_sheet_part(name)
+            sink: list[bytes] | None = [] if sheet is not None and keep is not None and keep(sheet) else None
             total += _scan_member(z, f, info, sheet or info.filename, is_sheet=is_sheet, strict=strict,
-                                  budget=MAX_TOTAL_BYTES - total)
+                                  budget=MAX_TOTAL_BYTES - total, sink=sink)
+            if sink is not None:
+                kept[sheet] = b"".join(sink)
+        return kept
 
 
 def _eocd_entries(f: IO[bytes]) -> int:
@@ -426,9 +434,10 @@ def _check_prolog(head: bytes, part: str, *, final: bool) -> bool:
 
 
 def _scan_member(z: zipfile.ZipFile, f: IO[bytes], info: zipfile.ZipInfo, label: str, *,
-                 is_sheet: bool, strict: bool, budget: int) -> int:
+                 is_sheet: bool, strict: bool, budget: int, sink: list[bytes] | None = None) -> int:
     """Read one XML part as a stream: its prolog, declarations anywhere, and for worksheets the
-    extent of their cells and merged ranges.  Returns the bytes inflated."""
+    extent of their cells and merged ranges.  Returns the bytes inflated; the (UTF-8) chunks
+    also go to `sink` when one is given."""
     cap = min(MAX_MEMBER_BYTES, max(budget, 0))
     scanner = _SheetScanner(label, strict) if is_sheet else None
     head = b""
@@ -446,6 +455,8 @@ def _scan_member(z: zipfile.ZipFile, f: IO[bytes], info: zipfile.ZipInfo, label:
         tail = window[-16:]
         if scanner is not None:
             scanner.feed(chunk)
+        if sink is not None:
+            sink.append(chunk)
     if not prolog_done:
         _check_prolog(head, info.filename, final=True)
     if scanner is not None:

@@ -7,7 +7,8 @@ workbooks"); no try/except catches that.  Every child here gets an address-space
 action, which ends the process even while native code holds the GIL).
 
 - `run_isolated(func, *args, timeout=, memory_mb=)`: one call in one fresh process.
-- `map_isolated(func, arg_tuples, workers=, timeout=, memory_mb=)`: many calls in a pool;
+- `map_isolated(func, arg_tuples, workers=, timeout=, memory_mb=)`: many calls in a pool
+  (`imap_isolated`: the same, each result given in order as soon as it is known);
   a dead worker breaks a ProcessPoolExecutor (BrokenProcessPool) and every unfinished call
   with it, so the calls that may have been running are re-run alone in fresh processes and
   the rest go to a new pool.  The result list has, in input order, each call's value or a
@@ -22,15 +23,16 @@ action, which ends the process even while native code holds the GIL).
 from __future__ import annotations
 
 import faulthandler
+import gc
 import logging
 import multiprocessing as mp
 import signal
-import sys
 import queue
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Generator, Iterator, Sequence, TypeVar
 
 from .guard import FileRefused
 
@@ -82,6 +84,7 @@ def _address_space() -> int:
 
 
 def _init_worker(memory_mb: int) -> None:
+    gc.enable()  # the parent may have paused its collector; a worker reading hundreds of files needs it
     limit_memory(memory_mb)
     try:
         import resource
@@ -179,6 +182,7 @@ def _run_child(func: Callable[..., Any], args: tuple, timeout: float, memory_mb:
 
 # ---------------------------------------------------------------- many calls
 _PENDING = object()
+_TAKEN = object()
 
 
 def map_isolated(func: Callable[..., T], arg_tuples: Sequence[tuple], *, workers: int = 2,
@@ -191,22 +195,44 @@ def map_isolated(func: Callable[..., T], arg_tuples: Sequence[tuple], *, workers
     FileRefused is logged as a warning and reported as file-unreadable).  A call that kills
     its worker fails alone: the calls it took down with the pool are run again.
     A call that hangs costs up to twice `timeout` (once in the pool, once alone)."""
+    return list(imap_isolated(func, arg_tuples, workers=workers, timeout=timeout, memory_mb=memory_mb,
+                              mp_context=mp_context))
+
+
+def imap_isolated(func: Callable[..., T], arg_tuples: Sequence[tuple], *, workers: int = 2,
+                  timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
+                  mp_context: mp.context.BaseContext | None = None) -> Iterator[T | FileRefused]:
+    """map_isolated, yielding each result in input order as soon as it and all before it are
+    known, so the caller works on the first results while the pool computes the others (and
+    holds no result it has already been given)."""
     ctx = mp_context or context()
     results: list[Any] = [_PENDING] * len(arg_tuples)
+    given = 0
+
+    def ready() -> Iterator[Any]:
+        nonlocal given
+        while given < len(results) and results[given] is not _PENDING:
+            value, results[given] = results[given], _TAKEN
+            given += 1
+            yield value
+
     todo = list(range(len(arg_tuples)))
     while todo:
         if len(todo) == 1 or workers <= 1:
             for i in todo:
                 results[i] = _solo(func, arg_tuples[i], timeout, memory_mb, ctx)
+                yield from ready()
             break
-        unfinished = _pool_round(func, arg_tuples, todo, results, workers, timeout, memory_mb, ctx)
+        unfinished = yield from _pool_round(func, arg_tuples, todo, results, workers, timeout, memory_mb, ctx,
+                                            ready)
         if not unfinished:
             break
         # the pool broke: the calls in flight were the first unfinished ones in submission order
         suspects, todo = unfinished[: workers + 1], unfinished[workers + 1:]
         for i in suspects:
             results[i] = _solo(func, arg_tuples[i], timeout, memory_mb, ctx)
-    return results
+            yield from ready()
+    yield from ready()
 
 
 def _solo(func: Callable[..., Any], args: tuple, timeout: float, memory_mb: int,
@@ -225,11 +251,12 @@ def _as_refusal(exc: BaseException) -> FileRefused:
 
 
 def _pool_round(func: Callable[..., Any], arg_tuples: Sequence[tuple], todo: list[int], results: list[Any],
-                workers: int, timeout: float, memory_mb: int, ctx: mp.context.BaseContext) -> list[int]:
-    """Run `todo` in one pool; fill `results`; return the indexes left unfinished by a break."""
+                workers: int, timeout: float, memory_mb: int, ctx: mp.context.BaseContext,
+                ready: Callable[[], Iterator[Any]]) -> Generator[Any, None, list[int]]:
+    """Run `todo` in one pool, filling `results` and yielding what `ready` gives after each
+    result; return the indexes left unfinished by a break."""
     pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
                                initializer=make_worker_initializer(memory_mb))
-    broken = False
     try:
         futures: dict[Future, int] = {pool.submit(call_with_alarm, func, arg_tuples[i], timeout): i for i in todo}
         # each future reports itself when done: waiting costs O(1) per call, where wait() on the
@@ -242,14 +269,14 @@ def _pool_round(func: Callable[..., Any], arg_tuples: Sequence[tuple], todo: lis
                 fut = finished.get(timeout=timeout + GRACE)
             except queue.Empty:  # nothing finished within a whole timeout: the alarms did not fire
                 _kill_workers(pool)
-                broken = True
                 break
             try:
                 results[futures[fut]] = fut.result()
             except BrokenProcessPool:
-                broken = True
+                continue  # left unfinished: re-run by the caller
             except BaseException as exc:  # noqa: BLE001 - the call's own failure
                 results[futures[fut]] = _as_refusal(exc)
+            yield from ready()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return [i for i in todo if results[i] is _PENDING]

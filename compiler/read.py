@@ -12,10 +12,11 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from . import sheetxml
 from .guard import FileRefused, check_package
-from .isolate import map_isolated
+from .isolate import imap_isolated
 from .models import DATA_SHEETS, Master, SHEET_KPI
 from .normalise import clean_text
 from .schema import Column, columns_for, label_key
@@ -151,8 +152,10 @@ def read_workbook(path: Path, years: tuple[str, ...]) -> RawWorkbook:
     from python_calamine import CalamineWorkbook
 
     book = RawWorkbook(path.name, path)
+    template_names = {label_key(s): s for s in DATA_SHEETS}
     try:
-        check_package(path)
+        # the preflight inflates every part anyway: it keeps the template sheets' XML for sheetxml
+        sheet_xml = check_package(path, keep=lambda name: label_key(name) in template_names)
     except FileRefused as exc:
         book.refused = (exc.code, exc.detail)
         return book
@@ -162,15 +165,14 @@ def read_workbook(path: Path, years: tuple[str, ...]) -> RawWorkbook:
         book.refused = ("file-unreadable", f"Excel の内容を解釈できません: {type(exc).__name__}")
         return book
     try:
-        template_names = {label_key(s): s for s in DATA_SHEETS}
-        extras = sheetxml.SheetParts(path)
         for sheet_name in wb.sheet_names:
             canonical = template_names.get(label_key(sheet_name))
             if canonical is None or canonical in book.sheets:
                 continue  # not a template sheet (記入要領, lists, notes ...): ignored
             # hidden template sheets are still read: a department may hide a sheet it filled
             sheet = wb.get_sheet_by_name(sheet_name)
-            book.sheets[canonical] = _read_sheet(sheet, canonical, years, extras.scan(sheet_name))
+            extras = sheetxml.scan_xml(sheet_xml[sheet_name]) if sheet_name in sheet_xml else sheetxml.SheetExtras()
+            book.sheets[canonical] = _read_sheet(sheet, canonical, years, extras)
     except Exception as exc:  # noqa: BLE001
         book.sheets.clear()
         book.refused = ("file-unreadable", f"シートの内容を解釈できません: {type(exc).__name__}")
@@ -214,12 +216,18 @@ def _read_sheet(sheet, canonical: str, years: tuple[str, ...], extras: sheetxml.
     return raw
 
 
-def read_all(paths: list[Path], master: Master, workers: int | None = None) -> list[RawWorkbook]:
-    """Read every workbook, in parallel worker processes; order of the result = order of paths."""
+def read_each(paths: list[Path], master: Master, workers: int | None = None) -> Iterator[RawWorkbook]:
+    """Read every workbook in parallel worker processes, giving each in the order of `paths` as
+    soon as it is read (the caller validates one while the workers read the next ones)."""
     if not paths:
-        return []
+        return
     workers = workers or min(len(paths), os.cpu_count() or 1, 4)
-    results = map_isolated(read_workbook, [(p, master.years) for p in paths], workers=workers,
-                           timeout=READ_TIMEOUT_S, memory_mb=READ_MEMORY_MB)
-    return [RawWorkbook(p.name, p, refused=(r.code, r.detail)) if isinstance(r, FileRefused) else r
-            for p, r in zip(paths, results)]
+    results = imap_isolated(read_workbook, [(p, master.years) for p in paths], workers=workers,
+                            timeout=READ_TIMEOUT_S, memory_mb=READ_MEMORY_MB)
+    for p, r in zip(paths, results):
+        yield RawWorkbook(p.name, p, refused=(r.code, r.detail)) if isinstance(r, FileRefused) else r
+
+
+def read_all(paths: list[Path], master: Master, workers: int | None = None) -> list[RawWorkbook]:
+    """Every workbook read (see read_each); order of the result = order of paths."""
+    return list(read_each(paths, master, workers))

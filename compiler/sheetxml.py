@@ -1,20 +1,12 @@
 """What calamine does not tell: formulas without a cached value, error cells, hidden rows.
 
-A bounded regex scan of a worksheet's XML part; the package has already passed the guard's
-size checks, so reading a part whole is safe.
+A bounded regex scan of a worksheet's XML part, which the guard (guard.check_package) has
+already inflated within its size limits and hands over.
 """
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-
-from defusedxml import ElementTree as ET
-
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -46,38 +38,6 @@ class SheetExtras:
     hidden_rows: set[int] = field(default_factory=set)  # 1-based
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) -> formula, no cached value
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row0, col0) -> '#DIV/0!'
-
-
-class SheetParts:
-    """Maps sheet names to their XML parts inside the package."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.parts: dict[str, str] = {}
-        try:
-            with zipfile.ZipFile(path) as z:
-                wb = ET.fromstring(z.read("xl/workbook.xml"))
-                rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-        except (KeyError, zipfile.BadZipFile, ET.ParseError, OSError):
-            return
-        targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG}Relationship")}
-        for s in wb.iter(f"{_NS_MAIN}sheet"):
-            target = targets.get(s.get(f"{_NS_REL}id"), "")
-            if not target:
-                continue
-            part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            self.parts[s.get("name", "")] = part
-
-    def scan(self, sheet_name: str) -> SheetExtras:
-        part = self.parts.get(sheet_name)
-        if not part:
-            return SheetExtras()
-        try:
-            with zipfile.ZipFile(self.path) as z:
-                data = z.read(part)
-        except (KeyError, zipfile.BadZipFile, OSError):
-            return SheetExtras()
-        return scan_xml(data)
 
 
 def scan_xml(data: bytes) -> SheetExtras:
