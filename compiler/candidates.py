@@ -4,6 +4,11 @@ Blocking keeps it linear in practice: names are compared only within a 所管課
 risk scenario, with rapidfuzz's vectorised `cdist` (fuzz.ratio on match keys, which scores
 Japanese names without spaces sensibly) and a score cutoff.  Identical match keys in
 different 課 are listed too.  Pairs already decided in 重複判定.xlsx are left out.
+
+Two 課 under one 施策 run many projects that differ by one word (東公園 / 西公園, 改修 / 更新:
+ratio 80–89), and one project entered by two 課 keeps nearly its name, so a pair across 課
+needs OTHER_DEPT_CUTOFF; within one 課, SCORE_CUTOFF.  Without this a city of 100,000 projects
+got 115,000 pairs of different 課 under the same 施策, more than anyone can review.
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from .models import Candidate, Project
 from .validate import dept_key
 
 SCORE_CUTOFF = 80
+OTHER_DEPT_CUTOFF = 90
 MAX_BLOCK = 4000  # a block larger than this is split by the first character of the key
 STRIP = 256  # rows scored per rapidfuzz call (see _similar_pairs)
 THREADED_PAIRS = 50_000  # below this many pairs per call, starting threads costs more than it saves
@@ -59,12 +65,16 @@ def find_candidates(projects: list[Project], decisions: list[Decision]) -> list[
             block_keys = [keys[i] for i in chunk]
             for r, c in _similar_pairs(block_keys):
                 i, j = chunk[r], chunk[c]
-                if keys[i] == keys[j] and projects[i].dept == projects[j].dept:
+                score = float(fuzz.ratio(keys[i], keys[j]))
+                same_dept = projects[i].dept == projects[j].dept
+                if not same_dept and score < OTHER_DEPT_CUTOFF:
+                    continue
+                if keys[i] == keys[j] and same_dept:
                     both_ids = not (projects[i].id_generated or projects[j].id_generated)
                     reason = "同一課の同一名称（事業IDが異なる）" if both_ids else "同一課の同一名称（事業IDの記入が必要）"
                 else:
                     reason = _REASON[kind]
-                offer(i, j, float(fuzz.ratio(keys[i], keys[j])), reason)
+                offer(i, j, score, reason)
     by_key: dict[str, list[int]] = defaultdict(list)
     for i, k in enumerate(keys):
         by_key[k].append(i)

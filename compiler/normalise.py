@@ -278,12 +278,27 @@ def _match_key(name: object) -> str:
     return text.lower()
 
 
+# what makes a bracketed part a note about the row rather than part of the project's name
+_NOTE_WORDS = ("再掲", "新規", "継続", "拡充", "重点", "仮称")
+_NOTE_MARKS = {"", "仮", "新", "再", "続", "拡", "重"}
+
+
+def _is_note(inner: str) -> bool:
+    return inner in _NOTE_MARKS or any(word in inner for word in _NOTE_WORDS)
+
+
 def _without_bracket_notes(text: str) -> str:
-    """Remove bracketed notes, innermost first (so nested notes go too).  A name that is
-    nothing but a note keeps its text: an empty key would merge unrelated rows."""
+    """Remove bracketed notes — （再掲） 【新規】 (仮称) （一部再掲） —, innermost first (so a note
+    nested in a bracket goes too).  A bracket that names something — （北工区） （市道1号線）
+    （東小学校） — is part of the name and stays: two projects that differ only there are two
+    projects (they meet in 重複候補, never merged).  A name that is nothing but a note keeps its
+    text: an empty key would merge unrelated rows."""
+    def drop_note(m: re.Match[str]) -> str:
+        return "" if _is_note(m.group(0)[1:-1]) else m.group(0)
+
     out = text
     while True:
-        stripped = _BRACKET_NOTE.sub("", out)
+        stripped = _BRACKET_NOTE.sub(drop_note, out)
         if stripped == out:
             break
         out = stripped

@@ -84,6 +84,32 @@ def test_spelling_variants_in_one_dept_are_one_project(tmp_path):
     assert comp.totals.by_year["R7"] == 100
 
 
+def test_a_bracket_that_names_a_place_keeps_two_projects_apart(tmp_path):
+    """（東小学校） and （西小学校） name two projects: one key would merge them and drop a budget."""
+    comp = compile_books(tmp_path, {F: {PLAN: [
+        plan_row("学校施設長寿命化改修事業（東小学校）", **{"budget:R7": 300}),
+        plan_row("学校施設長寿命化改修事業（西小学校）", **{"budget:R7": 500}),
+        plan_row("学校施設長寿命化改修事業（東小学校）（再掲）", measure="3-1")]}})
+    budgets = {p.name: p.budget["R7"] for p in comp.projects}
+    assert budgets == {"学校施設長寿命化改修事業（東小学校）": 300, "学校施設長寿命化改修事業（西小学校）": 500}
+    assert comp.totals.by_year["R7"] == 800
+    assert [({c.name_a, c.name_b}, c.reason) for c in comp.candidates] == [
+        ({"学校施設長寿命化改修事業（東小学校）", "学校施設長寿命化改修事業（西小学校）"}, "同一課の類似名称")]
+
+
+def test_similar_names_of_other_depts_need_a_closer_score(tmp_path):
+    """Under one 施策, two 課 with names one word apart (ratio 80–89) are not listed; within one
+    課 they are; a near-identical name in another 課 (ratio ≥ 90) is."""
+    comp = compile_books(tmp_path, {
+        F: {PLAN: [plan_row("東公園再整備事業"), plan_row("西公園再整備事業"),
+                   plan_row("防災行政無線デジタル化整備事業")]},
+        F_ROAD: {PLAN: [plan_row("南公園再整備事業", dept="道路課"),
+                        plan_row("防災行政無線デジタル化整備", dept="道路課")]}})
+    pairs = {frozenset({(c.name_a, c.dept_a), (c.name_b, c.dept_b)}) for c in comp.candidates}
+    assert pairs == {frozenset({("東公園再整備事業", "河川課"), ("西公園再整備事業", "河川課")}),
+                     frozenset({("防災行政無線デジタル化整備事業", "河川課"), ("防災行政無線デジタル化整備", "道路課")})}
+
+
 def test_same_key_in_other_dept_is_a_candidate_never_a_merge(tmp_path):
     comp = compile_books(tmp_path, {
         F: {PLAN: [plan_row("雨水排水施設整備事業")]},
@@ -104,7 +130,8 @@ def test_long_vowel_mark_is_not_a_dash_but_widths_and_latin_case_are_unified(tmp
 
 
 def test_match_key_edge_cases():
-    assert match_key("護岸整備（北工区（第2期））事業") == "護岸整備"  # nested notes go too
+    assert match_key("護岸整備（北工区（再掲））事業") == "護岸整備(北工区)"  # a nested note goes, the place stays
+    assert match_key("【新規】（仮称）中央公園整備事業（一部再掲）") == "中央公園整備"
     assert match_key("雨水\u200b排水施設整備事業") == match_key("雨水排水施設整備")  # zero-width space
     assert match_key("（仮称）") == "(仮称)"  # a name that is only a note keeps its text
     assert match_key("（仮称）") != match_key("【新規】")
