@@ -126,12 +126,13 @@ class InputRow:
     """One non-blank data row of a department sheet after normalisation.
 
     `values` holds normalised field values keyed by field name (see schema.py);
-    `cells` maps field name -> A1 cell of the source, for problems and annotations.
+    `columns` maps field name -> column letter on the source sheet (one dict shared by the
+    sheet's rows), so cell(key) names the A1 cell for problems and annotations.
     """
 
     origin: Origin
     values: dict[str, object]
-    cells: dict[str, str]
+    columns: dict[str, str]
     raw_name: str = ""
     has_error: bool = False
 
@@ -144,7 +145,7 @@ class InputRow:
         return default if v is None else v
 
     def cell(self, key: str) -> str:
-        return self.cells.get(key, f"A{self.origin.row}")
+        return f"{self.columns.get(key, 'A')}{self.origin.row}"
 
 
 @dataclass(frozen=True)

@@ -73,11 +73,6 @@ class _RowCheck:
         col = self.letters.get(key)
         return f"{col}{self.row}" if col is not None else f"A{self.row}"
 
-    def cells(self) -> dict[str, str]:
-        """field key -> A1 cell of this row, for every column found on the sheet."""
-        row = self.row
-        return {k: f"{col}{row}" for k, col in self.letters.items()}
-
     def add(self, code: str, key: str = "", value: object = "", detail: object = "", cell: str = "") -> None:
         p = self.report.add(code, file=self.file, sheet=self.sheet, cell=cell or self.cell(key),
                             column=self.labels.get(key, ""), value=value, detail=detail)
@@ -102,14 +97,17 @@ def _parse(col: Column, raw: object, chk: _RowCheck) -> object:
     if raw is None and col.kind in _BLANK:
         return _BLANK[col.kind]
     key = col.key
+    kind = col.kind
     if isinstance(raw, str):
-        if N.has_control(raw):
+        control = N.has_control(raw)
+        if control:
             chk.add("control-chars", key, value=repr(raw[:40]))
         limit = NAME_LIMIT if key in ("name", "dept") else TEXT_LIMIT
         if len(raw) > limit:
             chk.add("text-too-long", key, value=raw[:30], detail=limit)
             raw = raw[:limit]
-    kind = col.kind
+        if kind == TEXT and not control:
+            return raw.strip()  # what clean_text gives for text without control characters
     try:
         if kind == TEXT:
             return N.clean_text(raw)
@@ -164,10 +162,13 @@ def _strip_goal_prefix(code: str) -> str:
 
 
 def _parse_row(raw: RawRow, columns: tuple[Column, ...], chk: _RowCheck) -> dict[str, object]:
+    given = raw.values
     values: dict[str, object] = {}
     for col in columns:
-        if col.key in raw.values:
-            values[col.key] = _parse(col, raw.values[col.key], chk)
+        key = col.key
+        if key in given:
+            value = given[key]
+            values[key] = _BLANK[col.kind] if value is None else _parse(col, value, chk)
     return values
 
 
@@ -242,7 +243,7 @@ class _Validator:
         for raw, origin in zip(sheet.rows, origins):
             chk = _RowCheck(self.report, file, name, raw.row, sheet.columns, labels, letters)
             for c, f in sorted(formula_rows.get(raw.row, [])):
-                chk.add("formula-no-value", value=f, cell=f"{letter(c)}{raw.row}")
+                self.report.add("formula-no-value", file=file, sheet=name, cell=f"{letter(c)}{raw.row}", column=col_label.get(c, ""), value=f)
             for c, t in sorted(error_rows.get(raw.row, [])):
                 self.report.add("formula-error", file=file, sheet=name, cell=f"{letter(c)}{raw.row}",
                                 column=col_label.get(c, ""), value=t)
@@ -284,7 +285,7 @@ class _Validator:
         elif sheet == SHEET_STRATEGY:
             self.strategy_row(v, chk)
         v["relist"] = N.is_relisted_name(name)
-        row = InputRow(origin, v, chk.cells(), raw_name=name, has_error=chk.has_error)
+        row = InputRow(origin, v, chk.letters, raw_name=name, has_error=chk.has_error)
         out.rows.append(row)
 
     def _required(self, v: dict[str, object], chk: _RowCheck, keys: tuple[str, ...]) -> None:
