@@ -278,13 +278,20 @@ def _match_key(name: object) -> str:
     return text.lower()
 
 
-# what makes a bracketed part a note about the row rather than part of the project's name
-_NOTE_WORDS = ("再掲", "新規", "継続", "拡充", "重点", "仮称")
+# what makes a bracketed part a note about the row rather than part of the project's name:
+# the plan it is listed in, its status, its funding, its period
+_NOTE_WORDS = ("再掲", "新規", "継続", "拡充", "重点", "仮称", "総合戦略", "強靱化", "強靭化", "国庫補助", "補助",
+               "交付金", "単独", "起債", "予定")
 _NOTE_MARKS = {"", "仮", "新", "再", "続", "拡", "重"}
+_ERA_YEAR = r"(?:R|令和|H|平成)?\d{1,4}(?:年度|年)?"
+_PERIOD_NOTE = re.compile(f"(?:{_ERA_YEAR})?(?:[~〜\\-]|から|まで|以降)?(?:{_ERA_YEAR})?(?:から|まで|以降)?")
 
 
 def _is_note(inner: str) -> bool:
-    return inner in _NOTE_MARKS or any(word in inner for word in _NOTE_WORDS)
+    """`inner` (NFKC, no white space): 再掲 / 新規 / 【総合戦略】 / 国庫補助 / R7~ / 令和7年度から ..."""
+    if inner in _NOTE_MARKS or any(word in inner for word in _NOTE_WORDS):
+        return True
+    return any(ch.isdigit() for ch in inner) and _PERIOD_NOTE.fullmatch(inner) is not None
 
 
 def _without_bracket_notes(text: str) -> str:

@@ -132,6 +132,11 @@ def test_long_vowel_mark_is_not_a_dash_but_widths_and_latin_case_are_unified(tmp
 def test_match_key_edge_cases():
     assert match_key("護岸整備（北工区（再掲））事業") == "護岸整備(北工区)"  # a nested note goes, the place stays
     assert match_key("【新規】（仮称）中央公園整備事業（一部再掲）") == "中央公園整備"
+    for note in ("（国庫補助）", "【総合戦略】", "（強靱化）", "(補助)", "（R7～）", "（令和7年度から）", "(R7-R9)",
+                 "（継続）", "【重点】", "（社会資本整備総合交付金）"):
+        assert match_key(f"中央公園整備事業{note}") == "中央公園整備", note
+    for place in ("（東小学校）", "（北工区）", "（市道1号線）", "（第2期）", "（2号棟）"):
+        assert match_key(f"中央公園整備事業{place}") != "中央公園整備", place
     assert match_key("雨水\u200b排水施設整備事業") == match_key("雨水排水施設整備")  # zero-width space
     assert match_key("（仮称）") == "(仮称)"  # a name that is only a note keeps its text
     assert match_key("（仮称）") != match_key("【新規】")
