@@ -464,7 +464,7 @@ def book_rows(spec: Spec, index: int) -> tuple[DeptSpec, int, dict[str, list[dic
         kpi.append({"name": rng.choice(ms.nouns) + suffix, "measure": ms.code, "unit": unit, "base": base,
                     "base_year": "R5", **{f"target:{y}": int(base * (1 + 0.05 * k)) for k, y in enumerate(YEARS, 1)},
                     "final_target": int(base * 1.2), "final_year": "R9", "source": f"{dept.name}調べ",
-                    "strategy_kpi": "○" if rng.random() < 0.2 else None, "direction": "増加"})
+                    "strategy_kpi": "○" if rng.random() < 0.2 else None, "trend": "増加"})
     plan.sort(key=lambda r: (str(r["measure"]), str(r.get("direction") or "")))
     sheets = {SHEET_PLAN: plan, SHEET_RESILIENCE: res, SHEET_STRATEGY: strat, SHEET_KPI: kpi}
     for sheet in (SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY):

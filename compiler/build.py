@@ -22,6 +22,7 @@ from .master import MASTER_FILE, load_master
 from .merge import build_project, dedupe_generated_ids, merge_log
 from .models import Compilation, Project
 from .problems import Report
+from .returns import check_returns
 from .totals import compute_totals
 
 log = logging.getLogger(__name__)
@@ -36,9 +37,12 @@ class AccountingError(AssertionError):
     """Rows read ≠ rows merged + rows excluded: a row was lost, which must never happen."""
 
 
+STAGE_LABELS = {"read": "読み込み・検証", "identify": "事業の統合", "candidates": "重複候補の抽出", "previous": "前年度比較"}
+
+
 @contextmanager
 def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
-    log.info("%s …", name)
+    log.info("%s …", STAGE_LABELS.get(name, name))
     t0 = time.perf_counter()
     with _gc_paused():
         yield
@@ -63,9 +67,12 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _waiting(items: Iterable[T], clock: list[float]) -> Iterator[T]:
-    """The items of `items`, adding to clock[0] the time spent waiting for each."""
+def _waiting(items: Iterable[T], clock: list[float], total: int) -> Iterator[T]:
+    """The items of `items`, adding to clock[0] the time spent waiting for each, and telling
+    the progress every tenth of `total` (shown on a terminal only, see cli._setup_logging)."""
     it = iter(items)
+    step = max(1, total // 10)
+    done = 0
     while True:
         t0 = time.perf_counter()
         try:
@@ -74,6 +81,9 @@ def _waiting(items: Iterable[T], clock: list[float]) -> Iterator[T]:
             clock[0] += time.perf_counter() - t0
             return
         clock[0] += time.perf_counter() - t0
+        done += 1
+        if done % step == 0 and done < total:
+            log.info("  ブックを読み込み中 %d / %d", done, total)
         yield item
 
 
@@ -95,7 +105,7 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
         paths, refused = read.discover(cycle_dir / "提出")
         for path, code, detail in refused:
             report.add(code, file=path.name, detail=detail)
-        books = _waiting(read.read_each(paths, master, workers=workers), waited)
+        books = _waiting(read.read_each(paths, master, workers=workers), waited, len(paths))
         t0 = time.perf_counter()
         checked = validate_stage.validate(books, master, report)
         _warn_same_dept(checked.files, checked.rows, report)
@@ -117,6 +127,7 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
         projects=projects, measure_kpis=checked.kpis, merge_log=log_entries, candidates=candidates,
         problems=report.sorted(), totals=compute_totals(projects, master), excluded_rows=sorted(checked.excluded),
         timings=timings, kpi_rows_read=checked.kpi_rows_read, kpi_rows_excluded=len(checked.kpi_excluded),
+        decisions=decisions,
     )
     check_accounting(comp)
     if previous is not None:
@@ -125,6 +136,9 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
         with _stage(timings, "previous"):
             comp.previous = compare_with_previous(comp, Path(previous))
             comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
+    t0 = time.perf_counter()  # which returns can be written is decided before anything is rendered
+    comp.problems = sorted(comp.problems + check_returns(comp, workers), key=lambda p: p.sort_key())
+    timings["returns"] = time.perf_counter() - t0
     return comp
 
 
@@ -194,7 +208,7 @@ def render(comp: Compilation, out_dir: Path, workers: int | None = None) -> list
         ("docx", partial(_write_draft, comp, out_dir / DRAFT_FILE)),
         *(("returns", partial(write_returns, comp, out_dir / RETURNS_DIR, only=chunk)) for chunk in chunks),
     ]
-    log.info("出力 …")
+    log.info("出力（クロスリファレンス・実施計画（案）・返送）…")
     t0 = time.perf_counter()
     results = run_jobs([job for _, job in jobs], workers or os.cpu_count() or 1)
     paths: list[Path] = []

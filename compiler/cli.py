@@ -99,9 +99,11 @@ def _check(args: argparse.Namespace) -> int:
 
 def _templates(args: argparse.Namespace) -> int:
     from .master import load_master
-    from .templates import write_templates
+    from .templates import make_templates, moved_lines
 
     master = load_master(args.master)
-    paths = write_templates(master, args.output, args.previous)
-    print(f"{len(paths)} 課の調書様式を {args.output} に作成しました。")
+    run = make_templates(master, args.output, args.previous)
+    print(f"{len(run.paths)} 課の調書様式を {args.output} に作成しました。")
+    for line in moved_lines(run):
+        print(line)
     return EXIT_OK

@@ -24,7 +24,12 @@ class Decision:
     b: tuple[str, str]
     same: bool
     row: int
-    label: str  # "行 5（事業名A / 事業名B）" for messages
+    label: str  # "5 行目（事業名A／事業名B）" for messages
+    written: tuple[str, str, str, str] = ("", "", "", "")  # 事業名A, 所管課A, 事業名B, 所管課B as written
+
+    @property
+    def verdict(self) -> str:
+        return SAME if self.same else APART
 
 
 def side(name: str, dept: str) -> tuple[str, str]:
@@ -77,7 +82,7 @@ def load_decisions(path: Path, report: Report) -> list[Decision]:
                                cell=f"{_letter(idx[cells.index('')])}{r}", column=blank, value=verdict)
                     continue
                 out.append(Decision(side(name_a, dept_a), side(name_b, dept_b), verdict == SAME, r,
-                                    f"{r} 行目（{name_a}／{name_b}）"))
+                                    f"{r} 行目（{name_a}／{name_b}）", (name_a, dept_a, name_b, dept_b)))
             return out
     report.add("decision-bad", file=path.name, sheet=ws.title, cell="A1", column="見出し",
                value="・".join(HEADERS) + " の見出しがありません")

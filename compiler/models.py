@@ -176,7 +176,7 @@ class MeasureKpi:
     final_year: str
     source: str
     strategy_kpi: bool
-    direction: str
+    direction: str  # 望ましい方向 (増加・減少・維持), the 成果指標 column `trend`
     dept: str = ""
 
 
@@ -304,6 +304,7 @@ class Compilation:
     kpi_rows_read: int = 0
     kpi_rows_excluded: int = 0
     previous: object = None  # rolling.Comparison when --previous is given
+    decisions: list = field(default_factory=list)  # list[decisions.Decision] read from 重複判定.xlsx, in file order
     timings: dict[str, float] = field(default_factory=dict)
 
     @cached_property

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from .normalise import clean_text
+from .normalise import clean_text, strip_control
 from .schema import label_key
 
 CROSSREF_FILE = "クロスリファレンス.xlsx"
@@ -62,10 +62,20 @@ def _records(rows: list[tuple[object, ...]], name: str) -> list[dict[str, str]]:
             unique.append((i, lab))
     out: list[dict[str, str]] = []
     for data in rows[header_at + 1:]:
-        rec = {lab: clean_text(data[i]) if i < len(data) else "" for i, lab in unique}
+        rec = {lab: cell_text(data[i]) if i < len(data) else "" for i, lab in unique}
         if any(rec.values()):
             out.append(rec)
     return out
+
+
+def cell_text(value: object) -> str:
+    """A cell as text (clean_text), except that a cell of several lines keeps its blank lines:
+    事業一覧's KPI columns hold one KPI per line, so `\nR9` (no year for the first KPI) must not
+    lose its first line."""
+    if isinstance(value, str) and "\n" in value.strip(" \t\u3000"):
+        lines = [strip_control(line).strip() for line in value.replace("\r\n", "\n").split("\n")]
+        return "\n".join(lines) if any(lines) else ""
+    return clean_text(value)
 
 
 def _header_index(rows: list[tuple[object, ...]]) -> int | None:

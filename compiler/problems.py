@@ -5,6 +5,7 @@ each code's severity, its default 処置 and a message template that says how to
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -17,6 +18,11 @@ ACTION_FILE_EXCLUDED = "ファイル除外"
 ACTION_REVIEW = "要確認"
 ACTION_KEPT = "取込"  # row kept as is, nothing to do but check
 ACTION_FIXED = "自動修正"
+ACTION_NO_RETURN = "返送なし"
+
+RETURN_FAILED = "return-failed"  # the compile found that a workbook's return cannot be written
+# problems of one file are listed sheet by sheet in the order of the department workbook
+SHEET_ORDER = {"": 0, "総合計画": 1, "国土強靱化": 2, "総合戦略": 3, "成果指標": 4}
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,9 @@ CATALOGUE: dict[str, ProblemType] = {
            "「{column}」が長すぎるため {detail} 文字で切り詰めました。要点を記入してください。"),
         _t("id-placeholder", WARNING, ACTION_FIXED,
            "事業ID「{value}」は事業IDとして使えないため、空欄として扱いました。新しい事業は事業IDを空欄にしてください（自動で付番されます）。"),
+        _t(RETURN_FAILED, WARNING, ACTION_NO_RETURN,
+           "このブックには返送用の注記（セルの色付け・コメント）を付けられないため、返送フォルダに入れていません（{detail}）。"
+           "このブックの問題はこの一覧で確認し、課に直接伝えてください。"),
         _t("kpi-blank", ERROR, ACTION_EXCLUDED,
            "成果指標の指標名が空欄のため、この行は取り込んでいません。"),
         # ---- merge
@@ -153,6 +162,9 @@ CATALOGUE: dict[str, ProblemType] = {
            "新継区分が「新規」ですが前年度の計画にあります（{detail}）。継続ではないか確認してください。"),
         _t("probable-renumbering", WARNING, ACTION_REVIEW,
            "前年度の事業ID「{detail}」と所管課・事業名が同じです。事業IDが変わっていないか確認してください。"),
+        _t("renumbering-blank-id", WARNING, ACTION_REVIEW,
+           "事業IDが空欄のため新しい事業ID「{value}」を付番しましたが、所管課・事業名が前年度の事業と同じです。"
+           "継続する事業であれば、前年度の事業ID {detail} を記入してください。"),
     ]
 }
 
@@ -170,7 +182,9 @@ class Problem:
     action: str
 
     def sort_key(self) -> tuple:
-        return (0 if self.severity == ERROR else 1, self.file, self.sheet, _cell_key(self.cell), self.code)
+        """エラー first, then by file, sheet in workbook order (other sheets after, by name), cell, code."""
+        sheet = SHEET_ORDER.get(self.sheet, len(SHEET_ORDER))
+        return (0 if self.severity == ERROR else 1, self.file, sheet, self.sheet, _cell_key(self.cell), self.code)
 
     def as_row(self) -> list[str]:
         """The 検証結果 columns: 重要度, ファイル, シート, セル, 項目, 内容, 入力値, 処置."""
@@ -189,11 +203,23 @@ def _cell_key(cell: str) -> tuple[int, int]:
 def make_problem(code: str, *, file: str = "", sheet: str = "", cell: str = "", column: str = "",
                  value: object = "", detail: object = "", action: str | None = None) -> Problem:
     kind = CATALOGUE[code]
-    text_value = "" if value is None else str(value)
+    text_value = visible_controls("" if value is None else str(value))
     if len(text_value) > 200:
         text_value = text_value[:200] + "…"
     message = kind.template.format(column=column, value=text_value, detail=detail)
     return Problem(code, kind.severity, file, sheet, cell, column, message, text_value, action or kind.action)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def visible_controls(text: str) -> str:
+    """`text` with the control characters no cell can hold shown as symbols (␇ for BEL, ␡ for
+    DEL; � for the rest), so a value found with them can still be shown next to the message."""
+    def symbol(mt: re.Match[str]) -> str:
+        code = ord(mt.group(0))
+        return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd"
+    return _CONTROL.sub(symbol, text)
 
 
 @dataclass

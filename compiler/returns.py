@@ -7,6 +7,16 @@ same name (.xlsm stays .xlsm, macros kept) with
   our text appended), and
 - a first sheet `確認事項` listing every problem of the file, file-level ones included.
 
+A department may send the returned copy itself back: what our earlier return added (fills,
+comments, text appended to the department's comments) is removed first (xlsx.annotate.Earlier).
+
+Whether a return can be written is decided by the compile (check_returns), before anything is
+rendered: the returns are written in worker processes beside クロスリファレンス.xlsx, which could
+not learn of a failure any more.  A workbook whose package cannot be annotated gets a
+`return-failed` problem (検証結果, 集計's 返送 column left blank) and no copy.  Should marking
+its cells still fail while rendering (a worksheet part the check only looked at), the copy is
+written with its 確認事項 sheet alone, so every return 集計 announces exists.
+
 Method — why the zip is patched instead of re-saved with openpyxl:
 openpyxl load/save drops Excel-2010 extension data validations (`<extLst><x14:dataValidations>`),
 which is exactly what Excel writes when a department saves our template: a list whose source is
@@ -27,30 +37,91 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
 from .models import Compilation, SourceFile
-from .problems import ERROR, Problem
-from .xlsx.annotate import Note, Styles, add_comments, fill_cells
-from .xlsx.package import Package, PackageError, split_cell
-from .xlsx.review import formats, insert_first_sheet, review_sheet_xml
+from .parallel import run_jobs
+from .problems import ERROR, RETURN_FAILED, Problem, make_problem
+from .xlsx.annotate import Earlier, Note, Styles, add_comments, fill_cells
+from .xlsx.package import REL_COMMENTS, REL_VML, Package, PackageError, check_sheet_bytes, split_cell
+from .xlsx.review import REVIEW_SHEET, formats, insert_first_sheet, review_sheet_xml
 
 log = logging.getLogger(__name__)
 
 REVIEW_COLUMNS = ("重要度", "シート", "セル", "項目", "内容", "入力値", "処置")
+# what a broken or unexpected part raises while a copy is annotated (the file itself passed the reader)
+ANNOTATION_ERRORS = (PackageError, etree.LxmlError, ValueError, KeyError, IndexError)
+CHECK_JOBS = 8  # the pre-render check is split into this many jobs...
+PARALLEL_CHECKS = 64  # ...run on every core from this many workbooks on (below, forking costs more)
 
 
 def returnable(comp: Compilation) -> list[SourceFile]:
-    """The readable workbooks with a problem on a cell, by name: those that get a return."""
+    """The readable workbooks with a problem on a cell, by name: those that get a return
+    (less those whose return was found impossible when the compile checked them)."""
     with_cells = {p.file for p in comp.problems if p.cell}
-    return sorted((f for f in comp.files if f.readable and f.name in with_cells), key=lambda f: f.name)
+    failed = {p.file for p in comp.problems if p.code == RETURN_FAILED}
+    return sorted((f for f in comp.files if f.readable and f.name in with_cells and f.name not in failed),
+                  key=lambda f: f.name)
 
 
+# ------------------------------------------------------------------ deciding before rendering
+def check_returns(comp: Compilation, workers: int | None = None) -> list[Problem]:
+    """A `return-failed` problem for every workbook due a return whose package cannot be annotated.
+
+    Run by the compile, before anything is rendered: the returns are written in parallel with
+    クロスリファレンス.xlsx, so a failure found while writing could reach neither 検証結果 nor 集計's
+    返送 column.  The check reads the parts annotating needs (package, styles, workbook, content
+    types, comments, drawings) and looks at the marked worksheets' bytes without parsing them;
+    many workbooks are checked on every core (about 2 ms a workbook)."""
+    sheets: dict[str, set[str]] = defaultdict(set)
+    for p in comp.problems:
+        if p.cell and p.sheet:
+            sheets[p.file].add(p.sheet)
+    items = [(s.name, Path(s.path), frozenset(sheets[s.name])) for s in returnable(comp)]
+    n_jobs = min(CHECK_JOBS, len(items))
+    jobs = [partial(_blockers, items[i::n_jobs]) for i in range(n_jobs)]
+    cores = (workers or os.cpu_count() or 1) if len(items) >= PARALLEL_CHECKS else 1
+    found = sorted(r for result, _ in run_jobs(jobs, cores) for r in result)
+    return [make_problem(RETURN_FAILED, file=name, detail=reason) for name, reason in found]
+
+
+def _blockers(items: list[tuple[str, Path, frozenset[str]]]) -> list[tuple[str, str]]:
+    return [(name, reason) for name, path, sheets in items if (reason := return_blocker(path, sheets))]
+
+
+def return_blocker(path: Path, sheets: frozenset[str] | set[str]) -> str:
+    """Why the workbook at `path` cannot get an annotated copy ('' when it can)."""
+    try:
+        pkg = Package(path)
+        Styles(pkg)
+        pkg.xml("[Content_Types].xml")
+        parts = pkg.sheet_parts()
+        for name in sorted(sheets):
+            part = parts.get(name)
+            if part is None:
+                continue  # a sheet the workbook lacks is not marked (its problems are listed in 確認事項)
+            check_sheet_bytes(pkg.parts[part], part)
+            for _, related in pkg.related(part, REL_COMMENTS):
+                if related in pkg.parts:
+                    pkg.xml(related)
+            for _, related in pkg.related(part, REL_VML):
+                if related in pkg.parts and b"</xml>" not in pkg.parts[related]:
+                    raise PackageError(f"{related}: VML 描画の形式が不明です")
+    except ANNOTATION_ERRORS as exc:
+        return str(exc) or type(exc).__name__
+    return ""
+
+
+# ------------------------------------------------------------------ writing
 def write_returns(comp: Compilation, out_dir: Path, only: set[str] | None = None) -> list[Path]:
     """Write an annotated copy of every readable workbook with cell problems (of those named in
-    `only`, when given); return the paths written."""
+    `only`, when given); return the paths written.
+
+    A copy whose cells cannot be marked after all (a worksheet part the check did not parse) is
+    written with its 確認事項 sheet only, so the 返送 the 集計 sheet announces always exists."""
     out_dir = Path(out_dir)
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for p in comp.problems:
@@ -64,29 +135,32 @@ def write_returns(comp: Compilation, out_dir: Path, only: set[str] | None = None
         target = out_dir / Path(source.name).name
         try:
             annotate_workbook(source, problems, target)
-        except (PackageError, etree.LxmlError) as exc:
-            # the compile goes on; the problem list in 検証結果 still tells the department what to fix
-            log.warning("%s: 返送用のブックを作成できません（%s）", source.name, exc)
-            continue
+        except ANNOTATION_ERRORS as exc:
+            log.warning("%s: セルに印を付けられないため、確認事項シートだけの返送にします（%s）", source.name, exc)
+            try:
+                annotate_workbook(source, problems, target, mark_cells=False)
+            except ANNOTATION_ERRORS as again:
+                log.error("%s: 返送用のブックを作成できません（%s）", source.name, again)
+                continue
         written.append(target)
     return written
 
 
-def annotate_workbook(source: SourceFile, problems: list[Problem], target: Path) -> None:
-    """Copy source.path to target with the problems marked (written through a temporary file)."""
+def annotate_workbook(source: SourceFile, problems: list[Problem], target: Path, mark_cells: bool = True) -> None:
+    """Copy source.path to target with the problems marked (written through a temporary file).
+
+    What an earlier return left in the workbook (a department sent the returned copy back) is
+    removed first, so messages are not repeated and fixed cells lose their colour."""
     pkg = Package(Path(source.path))
     sheets = pkg.sheet_parts()
     styles = Styles(pkg)
-    for sheet_name, cells in _cells_by_sheet(problems).items():
-        part = sheets.get(sheet_name)
-        if part is None:
-            continue
-        root = pkg.xml(part)
-        fill_cells(root, {rc: _worst(ps) for rc, ps in cells.items()}, styles)
-        add_comments(pkg, part, root, [Note(r, c, _comment_text(ps)) for (r, c), ps in sorted(cells.items())])
-        pkg.put_xml(part, root)
+    if mark_cells:
+        _mark(pkg, sheets, styles, _cells_by_sheet(problems))
+    else:
+        pkg.refuse_dtds()  # marking parses every part it changes; a copy left unmarked is checked here
     rows = [_review_row(p) for p in problems]
-    sheet_xml = review_sheet_xml(source.name, rows, [p.severity for p in problems], formats(styles), set(sheets))
+    sheet_xml = review_sheet_xml(source.name, rows, [p.severity for p in problems], formats(styles), set(sheets),
+                                 marked=mark_cells)
     insert_first_sheet(pkg, sheet_xml)
     styles.save()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -96,6 +170,23 @@ def annotate_workbook(source: SourceFile, problems: list[Problem], target: Path)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _mark(pkg: Package, sheets: dict[str, str], styles: Styles,
+          cells: dict[str, dict[tuple[int, int], list[Problem]]]) -> None:
+    """Clear an earlier return's marks, then fill and comment the problem cells, sheet by sheet
+    (each worksheet part parsed once, and only when it has something to change)."""
+    earlier = Earlier(pkg, styles)
+    for sheet_name, part in sheets.items():
+        mine = cells.get(sheet_name)
+        if sheet_name == REVIEW_SHEET or not (mine or earlier.touches(part)):
+            continue
+        root = pkg.xml(part)
+        earlier.clear(part, root)
+        if mine:
+            fill_cells(root, {rc: _worst(ps) for rc, ps in mine.items()}, styles)
+            add_comments(pkg, part, root, [Note(r, c, _comment_text(ps)) for (r, c), ps in sorted(mine.items())])
+        pkg.put_xml(part, root)
 
 
 def _cells_by_sheet(problems: list[Problem]) -> dict[str, dict[tuple[int, int], list[Problem]]]:

@@ -105,7 +105,7 @@ def kpi_columns(years: tuple[str, ...]) -> tuple[Column, ...]:
         Column("final_year", "最終目標年度", YEAR, False, 10, "最終目標の年度。"),
         Column("source", "出典", TEXT, False, 16, "数値の出典（例: 市民協働課調べ）。"),
         Column("strategy_kpi", "総合戦略KPI", FLAG, False, 10, "総合戦略の KPI を兼ねる場合は ○。"),
-        Column("direction", "望ましい方向", TEXT, False, 10, "増加・減少・維持。"),
+        Column("trend", "望ましい方向", TEXT, False, 10, "指標の望ましい方向（増加・減少・維持）。一覧から選びます。"),
     )
 
 

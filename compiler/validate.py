@@ -101,7 +101,7 @@ def _parse(col: Column, raw: object, chk: _RowCheck) -> object:
     if isinstance(raw, str):
         control = N.has_control(raw)
         if control:
-            chk.add("control-chars", key, value=repr(raw[:40]))
+            chk.add("control-chars", key, value=raw[:40])  # shown with the characters as symbols
         limit = NAME_LIMIT if key in ("name", "dept") else TEXT_LIMIT
         if len(raw) > limit:
             chk.add("text-too-long", key, value=raw[:30], detail=limit)
@@ -365,7 +365,7 @@ class _Validator:
             origin=origin, name=name, measure_code=measure, unit=text("unit"), base=text("base"),
             base_year=year("base_year"), targets={y: text(f"target:{y}") for y in self.master.years},
             final_target=text("final_target"), final_year=year("final_year"), source=text("source"),
-            strategy_kpi=bool(v.get("strategy_kpi")), direction=text("direction"),
+            strategy_kpi=bool(v.get("strategy_kpi")), direction=text("trend"),
             dept=self._dept_of_file(origin.file)))
 
     def _dept_of_file(self, file: str) -> str:

@@ -299,3 +299,117 @@ def test_libreoffice_converts(tmp_path: Path) -> None:
     subprocess.run(cmd, check=True, timeout=180, capture_output=True)
     pdf = out / "クロスリファレンス.pdf"
     assert pdf.exists() and pdf.stat().st_size > 1000
+
+
+# ------------------------------------------------------------------ readable print and display details
+def _sheet_xml(path: Path, title: str) -> bytes:
+    from lxml import etree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    with zipfile.ZipFile(path) as z:
+        wb = etree.fromstring(z.read("xl/workbook.xml"))
+        rid = wb.xpath(f"//m:sheet[@name='{title}']/@r:id", namespaces=ns)[0]
+        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        target = [r.get("Target") for r in rels if r.get("Id") == rid][0]
+        return z.read("xl/" + target.lstrip("/").removeprefix("xl/"))
+
+
+def test_project_list_wraps_long_texts_and_prints_its_core_columns_readably(tmp_path: Path) -> None:
+    from compiler.xlsx.book import A4, fit_scale
+
+    comp = make_compilation()
+    comp.projects[2].content = "浸水被害を軽減するため、雨水管渠及び調整池を整備する。" * 3
+    path = tmp_path / "x.xlsx"
+    write_crossref(comp, path)
+    ws = openpyxl.load_workbook(path)["事業一覧"]
+    header = rows_of(ws)[0]
+    for label in ("事業内容", "実施箇所", "事業名"):
+        col = header.index(label) + 1
+        cells = [ws.cell(r, col) for r in range(2, ws.max_row + 1) if ws.cell(r, col).value]
+        assert cells and all(c.alignment.wrap_text for c in cells), label
+    content_col = openpyxl.utils.get_column_letter(header.index("事業内容") + 1)
+    assert ws.column_dimensions[content_col].width <= 41
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == comp.projects[2].project_id)
+    assert ws.row_dimensions[row].height >= 3 * 14.5  # the long content shows in full
+    # the printed columns: ID to 要確認, the three budget years among them, on A4 at a readable scale
+    assert ws.print_area == f"'事業一覧'!$A$1:${openpyxl.utils.get_column_letter(header.index('要確認') + 1)}$5"
+    printed = header[:header.index("要確認") + 1]
+    assert {"事業ID", "事業名", "所管課", "施策コード", "事業内容", "リスクシナリオ", "実施箇所", "基本目標",
+            "R7事業費（千円）", "R9事業費（千円）"} <= set(printed)
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+    from compiler.xlsx import projects
+
+    widths = [w for w in _col_widths(path, "事業一覧")[:len(printed)]]
+    assert fit_scale(widths, A4) >= 60 and projects.PRINTED_LAST == "要確認"
+
+
+def _col_widths(path: Path, title: str) -> list[float]:
+    """Width of every column from the <cols> entries (openpyxl reports only the first of a group)."""
+    from lxml import etree
+
+    root = etree.fromstring(_sheet_xml(path, title))
+    out: dict[int, float] = {}
+    for col in root.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}col"):
+        for c in range(int(col.get("min")), min(int(col.get("max")), 200) + 1):
+            out[c] = float(col.get("width"))
+    return [out.get(c, 8.43) for c in range(1, max(out) + 1)]
+
+
+def test_sample_project_list_prints_at_sixty_percent_or_more(tmp_path: Path) -> None:
+    from compiler.build import compile_cycle
+    from compiler.xlsx.book import PRINT_WIDTH_IN, fit_scale
+
+    comp = compile_cycle(Path(__file__).resolve().parents[1] / "examples" / "sample-city" / "R7", workers=1)
+    path = tmp_path / "x.xlsx"
+    write_crossref(comp, path)
+    ws = openpyxl.load_workbook(path)["事業一覧"]
+    n_printed = rows_of(ws)[0].index("要確認") + 1
+    paper = ws.page_setup.paperSize
+    assert int(paper) in PRINT_WIDTH_IN and fit_scale(_col_widths(path, "事業一覧")[:n_printed], int(paper)) >= 60
+
+
+def test_matrix_total_shows_zero_and_unknown_scenario_is_named(tmp_path: Path) -> None:
+    comp = make_compilation()
+    comp.projects[1].scenarios = ("1-1", "9-9")  # 9-9 is not in the master; 2-1 loses its only project
+    path = tmp_path / "x.xlsx"
+    write_crossref(comp, path)
+    wb = openpyxl.load_workbook(path)
+    rows = rows_of(wb["施策×リスクシナリオ"])
+    codes = list(rows[1][2:])
+    total = next(r for r in rows if r[0] == "対応事業数（重複なし）")
+    totals = dict(zip(codes, total[2:]))
+    assert totals["2-1"] == 0 and totals["1-3"] == 2 and totals["9-9"] == 1
+    ws = wb["施策×リスクシナリオ"]
+    r = next(i for i, row in enumerate(rows, start=1) if row[0] == "対応事業数（重複なし）")
+    zero = ws.cell(r, 3 + codes.index("2-1"))
+    assert zero.number_format == "#,##0" and zero.fill.fgColor.rgb.endswith("FFC7CE")
+    status = {rec["番号"]: rec["状況"] for rec in records(wb["リスクシナリオ別"])}
+    assert status["9-9"] == "計画マスタにない番号" and status["2-1"] == "対応事業なし"
+    assert status["1-1"] == "実施箇所未記入の事業あり" and status["1-3"] is None
+
+
+def test_list_sheets_ignore_numbers_stored_as_text(tmp_path: Path) -> None:
+    from lxml import etree
+
+    path = tmp_path / "x.xlsx"
+    write_crossref(make_compilation(), path)
+    for title in SHEET_ORDER[1:]:
+        root = etree.fromstring(_sheet_xml(path, title))
+        ignored = root.findall(".//{http://schemas.openxmlformats.org/spreadsheetml/2006/main}ignoredError")
+        assert ignored and ignored[0].get("numberStoredAsText") == "1" and ignored[0].get("sqref").startswith("A1:"), title
+
+
+def test_previous_year_sheet_uses_the_master_unit(tmp_path: Path) -> None:
+    from compiler.rolling import Comparison, Pair
+
+    comp = make_compilation()
+    comp.master = dataclasses.replace(comp.master, unit="百万円")
+    p = comp.projects[2]
+    comp.previous = Comparison(tmp_path, ("R6", "R7", "R8"), ("R7", "R8"),
+                               [Pair(p.project_id, p.name, p.dept, p, {}, "継続", budget={"R7": (100, 120), "R8": (0, 150)})],
+                               {"R7": 100, "R8": 0}, {"R7": 120, "R8": 150})
+    write_crossref(comp, tmp_path / "x.xlsx")
+    header = rows_of(openpyxl.load_workbook(tmp_path / "x.xlsx")["前年度比較"])[0]
+    assert "R7 前年度計画（百万円）" in header and "R8 増減（百万円）" in header
+    assert not any("千円" in str(h) for h in header)

@@ -1,6 +1,7 @@
 """返送/: annotated copies of department workbooks (fills, comments, 確認事項, dropdowns kept)."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import warnings
@@ -15,6 +16,7 @@ from lxml import etree
 from compiler.models import SourceFile
 from compiler.problems import make_problem
 from compiler.returns import annotate_workbook, write_returns
+from compiler.xlsx.annotate import FILLS
 from compiler.xlsx.review import REVIEW_SHEET
 from tests.factories import make_compilation
 
@@ -113,9 +115,9 @@ def test_cells_filled_and_commented(returned: tuple[Path, Path]) -> None:
     wb = load(out)
     plan, res = wb["総合計画"], wb["国土強靱化"]
     assert plan["D2"].value == "9-9"  # values untouched
-    assert plan["D2"].fill.fgColor.rgb == "FFFFC7CE"
-    assert plan["E3"].fill.fgColor.rgb == "FFFFC7CE"
-    assert res["F2"].fill.fgColor.rgb == "FFFFEB9C" and res["H30"].fill.fgColor.rgb == "FFFFEB9C"
+    assert plan["D2"].fill.fgColor.rgb == FILLS["エラー"] == "FFFFC7CD"
+    assert plan["E3"].fill.fgColor.rgb == FILLS["エラー"]
+    assert res["F2"].fill.fgColor.rgb == FILLS["警告"] == "FFFFEB9B" and res["H30"].fill.fgColor.rgb == FILLS["警告"]
     text = plan["D2"].comment.text
     assert "施策コード「9-9」は施策体系にありません" in text and "新継区分「=1+2」" in text  # both problems, one comment
     assert "実施箇所が空欄です" in res["F2"].comment.text
@@ -286,3 +288,175 @@ def test_unsafe_or_broken_workbook_is_skipped(tmp_path: Path, caplog: pytest.Log
     written = write_returns(comp, tmp_path / "返送")
     assert [p.name for p in written] == ["good.xlsx"]
     assert "evil.xlsx" in caplog.text and "broken.xlsx" in caplog.text
+
+
+# ------------------------------------------------------------------ a returned copy sent back
+def _xfs_with_our_fill(path: Path) -> int:
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(path) as z:
+        styles = etree.fromstring(z.read("xl/styles.xml"))
+    fills = styles.xpath("m:fills/m:fill", namespaces=ns)
+    ours = {i for i, f in enumerate(fills) if f.xpath("m:patternFill/m:fgColor/@rgb", namespaces=ns)
+            and f.xpath("m:patternFill/m:fgColor/@rgb", namespaces=ns)[0] in FILLS.values()}
+    return sum(1 for xf in styles.xpath("m:cellXfs/m:xf", namespaces=ns) if int(xf.get("fillId", "0")) in ours)
+
+
+def _vml_note_cells(path: Path) -> set[tuple[int, int]]:
+    import re
+
+    with zipfile.ZipFile(path) as z:
+        text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
+    return {(int(r), int(c)) for r, c in re.findall(r"<x:Row>(\d+)</x:Row><x:Column>(\d+)</x:Column>", text)}
+
+
+def test_resubmitted_return_loses_the_earlier_marks(tmp_path: Path) -> None:
+    """The department fixed E3 and the 国土強靱化 cells and sends the returned copy back: only D2 is
+    marked again, once; its own comment stays; the fixed cells get their own formats back."""
+    src = make_department_book(tmp_path / "河川課.xlsx", comment=True)
+    first = tmp_path / "返送1.xlsx"
+    annotate_workbook(SourceFile(src, "河川課.xlsx"), PROBLEMS, first)
+    assert _xfs_with_our_fill(first) == 3  # D2, E3 (error) and the warning cells' format
+    second = tmp_path / "返送2.xlsx"
+    annotate_workbook(SourceFile(first, "河川課.xlsx"), PROBLEMS[:1], second)
+    wb = load(second)
+    plan, res = wb["総合計画"], wb["国土強靱化"]
+    text = plan["D2"].comment.text
+    assert text.count("施策コード「9-9」は施策体系にありません") == 1 and text.count("企画政策課:") == 1
+    assert text.startswith("課内メモ: 施策は要相談")  # the department's own comment is kept
+    assert "新継区分" not in text  # the E3-related problem of the first return is gone
+    assert plan["D2"].fill.fgColor.rgb == FILLS["エラー"]
+    # E3 is back to the column's own format: the department's grey fill, unlocked
+    assert plan["E3"].fill.fgColor.rgb == "FFEEEEEE" and plan["E3"].protection.locked is False
+    assert plan["E3"].comment is None
+    for ref in ("F2", "H30"):
+        assert res[ref].fill.fgColor.rgb in (None, "00000000") and res[ref].comment is None, ref
+    assert _vml_note_cells(second) == {(1, 3)}  # D2's note only; E3's and F2's shapes removed
+    assert _xfs_with_our_fill(second) == 3  # the clones are used again, none added
+    assert wb.sheetnames == [REVIEW_SHEET, "総合計画", "国土強靱化"]
+
+
+def test_resubmitted_return_without_problems_on_a_commented_cell(tmp_path: Path) -> None:
+    """The text appended to a department's comment goes when its cell has no problem any more."""
+    src = make_department_book(tmp_path / "河川課.xlsx", comment=True)
+    first = tmp_path / "返送1.xlsx"
+    annotate_workbook(SourceFile(src, "河川課.xlsx"), PROBLEMS, first)
+    second = tmp_path / "返送2.xlsx"
+    annotate_workbook(SourceFile(first, "河川課.xlsx"), [PROBLEMS[2]], second)  # only E3 now
+    plan = load(second)["総合計画"]
+    assert plan["D2"].comment.text == "課内メモ: 施策は要相談"
+    assert plan["D2"].fill.fgColor.rgb in (None, "00000000")
+    assert "新継区分「@SUM(A1)」" in plan["E3"].comment.text and plan["E3"].fill.fgColor.rgb == FILLS["エラー"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_return_saved_by_a_spreadsheet_program_is_cleared(tmp_path: Path) -> None:
+    """After another program re-saved the returned copy (styles renumbered, comments and drawings
+    rewritten), the marks of the first return are still found and removed."""
+    src = make_department_book(tmp_path / "河川課.xlsx")
+    first = tmp_path / "first" / "河川課.xlsx"
+    annotate_workbook(SourceFile(src, "河川課.xlsx"), PROBLEMS, first)
+    cmd = ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo_profile",
+           "--convert-to", "xlsx", "--outdir", str(tmp_path / "saved"), str(first)]
+    subprocess.run(cmd, check=True, timeout=180, capture_output=True)
+    saved = tmp_path / "saved" / "河川課.xlsx"
+    second = tmp_path / "second.xlsx"
+    annotate_workbook(SourceFile(saved, "河川課.xlsx"), PROBLEMS[:1], second)
+    wb = load(second)
+    plan, res = wb["総合計画"], wb["国土強靱化"]
+    assert plan["D2"].comment.text.count("施策体系にありません") == 1
+    assert plan["E3"].fill.fgColor.rgb != FILLS["エラー"] and plan["E3"].comment is None
+    assert res["F2"].fill.fgColor.rgb != FILLS["警告"] and res["F2"].comment is None
+
+
+# ------------------------------------------------------------------ a return that cannot be made
+def _without_styles(path: Path) -> None:
+    """The workbook without its styles part: readable, but no cell can be given a fill."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename == "xl/styles.xml":
+                continue
+            data = zin.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = re.sub(rb'<Relationship [^>]*Target="[^"]*styles.xml"/>', b"", data)
+            zout.writestr(info, data)
+    tmp.replace(path)
+
+
+def test_a_return_that_cannot_be_made_is_a_problem_and_not_announced(tmp_path: Path) -> None:
+    from compiler.build import build
+    from tests.builders import make_cycle, plan_row
+
+    root = make_cycle(tmp_path / "cycle", {
+        "0501_河川課.xlsx": {"総合計画": [plan_row("雨水排水施設整備事業", measure="9-9")]},
+        "0502_道路課.xlsx": {"総合計画": [plan_row("道路改良事業", dept="道路課", measure="9-9")]},
+    })
+    _without_styles(root / "提出" / "0502_道路課.xlsx")
+    out = tmp_path / "out"
+    comp = build(root, out, workers=1)
+    failed = [p for p in comp.problems if p.code == "return-failed"]
+    assert [(p.file, p.severity, p.action, p.cell) for p in failed] == [("0502_道路課.xlsx", "警告", "返送なし", "")]
+    assert "返送用の注記" in failed[0].message and "styles.xml" in failed[0].message
+    assert sorted(p.name for p in (out / "返送").iterdir()) == ["0501_河川課.xlsx"]
+    wb = load(out / "クロスリファレンス.xlsx")
+    problems = [r for r in wb["検証結果"].iter_rows(min_row=2, values_only=True)]
+    assert any(r[1] == "0502_道路課.xlsx" and r[7] == "返送なし" for r in problems)
+    files = {r[0]: r for r in wb["集計"].iter_rows(values_only=True) if r[0] in ("0501_河川課.xlsx", "0502_道路課.xlsx")}
+    assert files["0501_河川課.xlsx"][5] == "返送あり" and files["0502_道路課.xlsx"][5] is None
+
+
+def test_a_sheet_that_breaks_marking_still_gets_its_list(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A worksheet part the pre-render check does not parse (a cell style that is not a number):
+    the copy is returned with its 確認事項 sheet, so the 返送 announced in 集計 exists."""
+    src = make_department_book(tmp_path / "河川課.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="D2" t="s">', b'<c r="D2" s="x" t="s">', 1)
+            zout.writestr(info, data)
+    comp = make_compilation()
+    comp.files = [SourceFile(broken, "河川課.xlsx")]
+    comp.problems = [PROBLEMS[0]]
+    from compiler.returns import check_returns
+
+    assert check_returns(comp) == []  # nothing the cheap check can see
+    written = write_returns(comp, tmp_path / "返送")
+    assert [p.name for p in written] == ["河川課.xlsx"]
+    with zipfile.ZipFile(written[0]) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        review = next(text for n in z.namelist() if n.startswith("xl/worksheets/sheet")
+                      and "確認事項　河川課.xlsx" in (text := z.read(n).decode()))
+    assert workbook.index(f'name="{REVIEW_SHEET}"') < workbook.index('name="総合計画"')
+    assert "セルの色付け・コメントを付けられなかった" in review and "施策体系にありません" in review
+    assert "確認事項シートだけの返送" in caplog.text
+
+
+def test_review_sheet_filters_and_repeats_its_header_when_printed(returned: tuple[Path, Path]) -> None:
+    _, out = returned
+    ws = load(out)[REVIEW_SHEET]
+    assert ws.auto_filter.ref == f"A3:G{3 + len(PROBLEMS)}"
+    assert ws.print_title_rows == "$3:$3"
+    with zipfile.ZipFile(out) as z:
+        names = etree.fromstring(z.read("xl/workbook.xml")).find(
+            "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}definedNames")
+    assert sorted((n.get("name"), n.get("localSheetId"), n.text) for n in names) == [
+        ("_xlnm.Print_Titles", "0", "'確認事項'!$3:$3"), ("_xlnm._FilterDatabase", "0", f"'確認事項'!$A$3:$G${3 + len(PROBLEMS)}")]
+
+
+def test_review_rows_follow_the_workbook_order_of_sheets(tmp_path: Path) -> None:
+    """確認事項 (and 検証結果) list a file's problems sheet by sheet as the workbook has them."""
+    src = make_department_book(tmp_path / "河川課.xlsx")
+    problems = sorted([
+        make_problem("no-location", file="河川課.xlsx", sheet="国土強靱化", cell="F2", column="実施箇所"),
+        make_problem("bad-flag", file="河川課.xlsx", sheet="成果指標", cell="L2", column="総合戦略KPI", value="x"),
+        make_problem("bad-flag", file="河川課.xlsx", sheet="総合計画", cell="L5", column="重点", value="x"),
+        make_problem("bad-flag", file="河川課.xlsx", sheet="総合戦略", cell="L3", column="デジタル活用", value="x"),
+        make_problem("file-same-dept", file="河川課.xlsx", detail="x"),
+    ], key=lambda p: p.sort_key())
+    assert [p.sheet for p in problems] == ["", "総合計画", "国土強靱化", "総合戦略", "成果指標"]
+    out = tmp_path / "out.xlsx"
+    annotate_workbook(SourceFile(src, "河川課.xlsx"), problems, out)
+    rows = [r[1] for r in load(out)[REVIEW_SHEET].iter_rows(min_row=4, values_only=True)]
+    assert rows == [None, "総合計画", "国土強靱化", "総合戦略", "成果指標"]

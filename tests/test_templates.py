@@ -110,7 +110,7 @@ def test_defined_names_point_at_hidden_list_sheet(master: Master, templates: lis
     wb = _open(templates[0])
     names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
     assert {"LIST_MEASURE", "LIST_DIRECTION", "LIST_STATUS", "LIST_ACCOUNT", "LIST_DEPT", "LIST_GOAL",
-            "LIST_FLAG", "LIST_ACTOR"} <= set(names)
+            "LIST_FLAG", "LIST_ACTOR", "LIST_TREND"} <= set(names)
     assert all(ref.startswith(f"{LIST_SHEET}!$") for ref in names.values())
     lists = wb[LIST_SHEET]
     measures = [c.value for c in lists["A"][1:] if c.value]
@@ -124,10 +124,9 @@ def test_dropdowns_use_defined_names_and_stop(master: Master, templates: list[Pa
     wb = _open(templates[0])
     expected = {
         "総合計画": {"施策コード": "LIST_MEASURE", "展開方向コード": "LIST_DIRECTION", "新継区分": "LIST_STATUS",
-                 "会計": "LIST_ACCOUNT", "所管課": "LIST_DEPT", "国補正予算": "LIST_FLAG", "重点": "LIST_FLAG"},
+                 "会計": "LIST_ACCOUNT", "所管課": "LIST_DEPT"},
         "国土強靱化": {"所管課": "LIST_DEPT", "事業主体": "LIST_ACTOR"},
-        "総合戦略": {"デジタル活用": "LIST_FLAG"},
-        "成果指標": {"施策コード": "LIST_MEASURE", "総合戦略KPI": "LIST_FLAG"},
+        "成果指標": {"施策コード": "LIST_MEASURE"},
     }
     for sheet, columns in expected.items():
         dvs = _validations(wb[sheet])
@@ -136,6 +135,30 @@ def test_dropdowns_use_defined_names_and_stop(master: Master, templates: list[Pa
             dv = dvs[f"{col}2:{col}{LAST}"]
             assert dv.type == "list" and dv.formula1 == name, (sheet, label)
             assert dv.errorStyle in (None, "stop") and dv.showErrorMessage and dv.error, (sheet, label)
+
+
+def test_flag_dropdowns_offer_the_mark_and_let_other_circles_through(master: Master, templates: list[Path]) -> None:
+    """A flag may be typed as 〇 or ◯ (the compiler reads them as ○): the list warns instead of stopping."""
+    wb = _open(templates[0])
+    for sheet, label in (("総合計画", "国補正予算"), ("総合計画", "重点"), ("総合戦略", "デジタル活用"),
+                         ("成果指標", "総合戦略KPI")):
+        col = _column_letter(sheet, master, label)
+        dv = _validations(wb[sheet])[f"{col}2:{col}{LAST}"]
+        assert (dv.type, dv.formula1, dv.errorStyle) == ("list", "LIST_FLAG", "warning"), (sheet, label)
+        assert "〇" in dv.error and "○ として読み取ります" in dv.error
+    assert [c.value for c in wb[LIST_SHEET]["G"] if c.value] == ["○", "○"]  # title and the one mark
+
+
+def test_kpi_trend_has_its_own_list_not_the_direction_codes(master: Master, templates: list[Path]) -> None:
+    wb = _open(templates[0])
+    col = _column_letter("成果指標", master, "望ましい方向")
+    dv = _validations(wb["成果指標"])[f"{col}2:{col}{LAST}"]
+    assert (dv.type, dv.formula1, dv.errorStyle) == ("list", "LIST_TREND", "warning")
+    names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
+    column = names["LIST_TREND"].split("!")[1].split(":")[0].replace("$", "")[0]
+    assert [c.value for c in wb[LIST_SHEET][column] if c.value] == ["望ましい方向", "増加", "減少", "維持"]
+    assert names["LIST_DIRECTION"] != names["LIST_TREND"]
+    assert all(dv.formula1 != "LIST_DIRECTION" for dv in wb["成果指標"].data_validations.dataValidation)
 
 
 def test_basic_goal_dropdown_warns_so_several_goals_can_be_typed(master: Master, templates: list[Path]) -> None:
@@ -301,6 +324,10 @@ def test_filled_template_compiles(previous: Path, tmp_path: Path) -> None:
         for c, value in enumerate(values, start=1):
             if value not in ("", None):
                 ws.cell(r, c, value)
+    kpi = wb["成果指標"]
+    header = [c.value for c in kpi[1]]
+    for label, value in (("指標名", "浸水被害件数"), ("施策コード", "3-4"), ("単位", "件"), ("望ましい方向", "減少")):
+        kpi.cell(2, header.index(label) + 1, value)
     wb.save(river)
     comp = build.compile_cycle(cycle)
     names = {p.name for p in comp.projects}
@@ -308,3 +335,166 @@ def test_filled_template_compiles(previous: Path, tmp_path: Path) -> None:
     assert "0501-001" in {p.project_id for p in comp.projects}
     errors = [p for p in comp.problems if p.severity == "エラー"]
     assert errors == []
+    assert [(k.name, k.direction) for k in comp.measure_kpis] == [("浸水被害件数", "減少")]  # 望ましい方向 reaches the KPI
+
+
+# ------------------------------------------------------------------ carrying every field
+FULL_HEADER = PREVIOUS_HEADER + ("予算区分", "予算説明書頁", "国補正予算", "備考", "施策分野", "全体事業費（千円）",
+                                 "活用予定の交付金等", "具体的施策コード", "デジタル活用", "KPI名", "KPI単位", "KPI基準値",
+                                 "KPI基準年度", "KPI目標値", "KPI目標年度", "財源_国県支出金（千円）")
+FULL_EXTRA = {
+    "0301-012": ("当初", "45", "○", "地区防災計画と連携", "地域防災", 12000, "緊急防災・減災事業債", "2-1", "○",
+                 "自主防災組織の結成率\n防災訓練の参加者数", "%\n人", "72\n1200", "R5\n", "85\n2000", "R9\nR9", 1500),
+    "0301-020": ("補正", "", "", "", "", None, "", "", "", "", "", "", "", "", "", None),
+    "0301-031": ("", "", "", "", "交通・物流", 800000, "防災・安全交付金", "", "", "", "", "", "", "", "", None),
+    "0501-001": ("当初", "112", "", "", "住宅・都市", 360000, "", "", "", "", "", "", "", "", "", 50000),
+    "0501-777": ("", "", "", "", "", None, "", "", "", "", "", "", "", "", "", None),
+    "0999-001": ("", "", "", "", "", None, "", "", "", "", "", "", "", "", "", None),
+}
+MOVED_ROWS = (  # 所管課 no longer in the 課一覧: 0501 is 河川課's code; 0999 is nobody's
+    ("0501-777", "排水路しゅんせつ事業", "下水道課", "3-4", "河川・排水", "3-4-1", "", "継続", "○", "", "",
+     "", "", "", 800, 800, 800, "", "", "排水路をしゅんせつする。", "下水道", "", "", "", ""),
+    ("0999-001", "旧庁舎解体事業", "管財課", "3-1", "防災・減災", "", "", "継続", "○", "", "",
+     "", "", "", 9000, None, None, "", "", "旧庁舎を解体する。", "一般", "", "", "", ""),
+)
+
+
+@pytest.fixture
+def full_previous(tmp_path: Path) -> Path:
+    folder = tmp_path / "full" / "R7"
+    folder.mkdir(parents=True)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "事業一覧"
+    ws.append(list(FULL_HEADER))
+    for row in PREVIOUS_ROWS + MOVED_ROWS:
+        ws.append(list(row) + list(FULL_EXTRA[row[0]]))
+    wb.save(folder / "クロスリファレンス.xlsx")
+    return folder
+
+
+def _records_of(ws) -> list[dict[str, object]]:
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2) if row[1].value]
+
+
+def test_previous_carries_every_field_the_template_has(master: Master, full_previous: Path, tmp_path: Path) -> None:
+    paths = write_templates(master, tmp_path / "out", full_previous)
+    wb = _open(paths[0])
+    plan = _records_of(wb["総合計画"])
+    a, b = plan[0], plan[1]
+    assert (a["予算区分"], a["予算説明書頁"], a["国補正予算"], a["備考"]) == ("当初", "45", "○", "地区防災計画と連携")
+    assert (b["予算区分"], b["予算説明書頁"], b["国補正予算"], b["備考"]) == ("補正", None, None, None)
+    assert all(a[f"財源_{k}（千円）"] is None for k in ("国県支出金", "地方債", "その他", "一般財源"))  # first year moved on
+    res = _records_of(wb["国土強靱化"])
+    assert [(r["事業ID"], r["施策分野"], r["全体事業費（千円）"], r["活用予定の交付金等"]) for r in res] == [
+        ("0301-012", "地域防災", 12000, "緊急防災・減災事業債"), ("0301-031", "交通・物流", 800000, "防災・安全交付金")]
+    strat = _records_of(wb["総合戦略"])  # one row per KPI
+    kpi_cols = ("KPI名", "KPI単位", "KPI基準値", "KPI基準年度", "KPI目標値", "KPI目標年度")
+    assert [tuple(r[c] for c in ("事業ID", "基本目標", "具体的施策コード", "デジタル活用", "活用予定の交付金等")) for r in strat] == \
+        [("0301-012", "2", "2-1", "○", "緊急防災・減災事業債")] * 2
+    assert [tuple(r[c] for c in kpi_cols) for r in strat] == [
+        ("自主防災組織の結成率", "%", "72", "R5", "85", "R9"), ("防災訓練の参加者数", "人", "1200", None, "2000", "R9")]
+
+
+def test_project_of_a_department_gone_from_the_master(master: Master, full_previous: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from compiler.cli import main
+    from compiler.templates import make_templates
+
+    run = make_templates(master, tmp_path / "out", full_previous)
+    assert [(m.project_id, m.dept, m.to) for m in run.moved] == [("0501-777", "下水道課", "河川課"),
+                                                                 ("0999-001", "管財課", "")]
+    assert [m.project_id for m in run.not_carried] == ["0999-001"]
+    river = _open(run.paths[1])
+    rows = _records_of(river["総合計画"])
+    assert [(r["事業ID"], r["所管課"]) for r in rows] == [("0501-001", "河川課"), ("0501-777", "下水道課")]
+    guide = "\n".join(str(c.value) for row in river[GUIDE_SHEET].iter_rows() for c in row if c.value)
+    assert "排水路しゅんせつ事業（事業ID 0501-777、所管課「下水道課」）" in guide and "所管課を一覧から選び直して" in guide
+    every = [r["事業ID"] for p in run.paths for r in _records_of(_open(p)["総合計画"])]
+    assert "0999-001" not in every
+    assert main(["templates", str(master.path), "--output", str(tmp_path / "cli"), "--previous", str(full_previous)]) == 0
+    out = capsys.readouterr().out
+    assert "0501-777 排水路しゅんせつ事業（所管課「下水道課」→ 河川課 の調書）" in out
+    assert "転記できなかった事業 1 件" in out and "0999-001 旧庁舎解体事業（所管課「管財課」）" in out
+
+
+def test_template_columns_right_of_the_table_are_unlocked(master: Master, templates: list[Path]) -> None:
+    """Excel deletes a row of a protected sheet only when every cell in it is unlocked."""
+    import zipfile
+
+    from lxml import etree
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(templates[0]) as z:
+        styles = etree.fromstring(z.read("xl/styles.xml"))
+        wb = _open(templates[0])
+        for i, sheet in enumerate(DATA_SHEETS, start=2):  # sheet1 is 記入要領
+            root = etree.fromstring(z.read(f"xl/worksheets/sheet{i}.xml"))
+            n = len(columns_for(sheet, master.years))
+            last = root.xpath("m:cols/m:col[last()]", namespaces=ns)[0]
+            assert (int(last.get("min")), int(last.get("max"))) == (n + 1, 16384), sheet
+            xf = styles.xpath("m:cellXfs/m:xf", namespaces=ns)[int(last.get("style"))]
+            assert xf.find("m:protection", ns).get("locked") == "0", sheet
+            ignored = root.xpath("m:ignoredErrors/m:ignoredError", namespaces=ns)
+            assert ignored and ignored[0].get("numberStoredAsText") == "1", sheet
+            assert wb[sheet].protection.deleteRows is False  # deleting rows allowed
+
+
+def test_sample_round_trip_through_templates_changes_no_project(tmp_path: Path) -> None:
+    """Compile the sample, write templates from it, fill nothing, compile them against the first
+    compile: every project continues with its 事業ID (no 新規, 終了 or 番号変更)."""
+    from compiler.build import compile_cycle
+    from compiler.render_xlsx import write_crossref
+    from compiler.templates import make_templates
+
+    sample = Path(__file__).resolve().parents[1] / "examples" / "sample-city" / "R7"
+    first = compile_cycle(sample)
+    write_crossref(first, tmp_path / "R7" / "クロスリファレンス.xlsx")
+    cycle = tmp_path / "again"
+    (cycle / "提出").mkdir(parents=True)
+    shutil.copy(sample / "計画マスタ.xlsx", cycle / "計画マスタ.xlsx")
+    run = make_templates(load_master(cycle / "計画マスタ.xlsx"), cycle / "提出", tmp_path / "R7")
+    assert [(m.project_id, m.to) for m in run.moved] == [("0703-006", "道路管理課")] and not run.not_carried
+    second = compile_cycle(cycle, previous=tmp_path / "R7")
+    cmp = second.previous
+    assert {s: [p.project_id for p in cmp.by_status(s)] for s in ("新規", "終了", "番号変更")} == \
+        {"新規": [], "終了": [], "番号変更": []}
+    assert len(cmp.by_status("継続")) == len(first.projects) == len(second.projects)
+    before = {p.project_id: p for p in first.projects}
+    for p in second.projects:
+        old = before[p.project_id]
+        assert (p.name, p.dept, p.plans, p.scenarios, p.goals, p.strategy_measures, p.location, p.grants,
+                p.resilience_field, p.total_cost, p.budget_kind, p.budget_page, p.supplementary, p.note,
+                p.digital) == \
+            (old.name, old.dept, old.plans, old.scenarios, old.goals, old.strategy_measures, old.location, old.grants,
+             old.resilience_field, old.total_cost, old.budget_kind, old.budget_page, old.supplementary, old.note,
+             old.digital), p.project_id
+        assert [(k.name, k.unit, k.base, k.base_year, k.target, k.target_year) for k in p.kpis] == \
+            [(k.name, k.unit, k.base, k.base_year, k.target, k.target_year) for k in old.kpis], p.project_id
+
+
+def test_a_refused_write_stops_with_the_sheet_and_cell(master: Master, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """xlsxwriter only warns and returns a negative code: the template writer turns it into an error."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from compiler.templates import TemplateWriteError
+
+    original = Worksheet.write_string
+
+    def refuse_a_department(self, row, col, string, cell_format=None):  # type: ignore[no-untyped-def]
+        return -2 if string == "防災危機管理課" and self.name == "総合計画" else original(self, row, col, string, cell_format)
+
+    monkeypatch.setattr(Worksheet, "write_string", refuse_a_department)
+    folder = tmp_path / "prev"
+    folder.mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "事業一覧"
+    ws.append(list(PREVIOUS_HEADER))
+    ws.append(list(PREVIOUS_ROWS[0]))
+    wb.save(folder / "クロスリファレンス.xlsx")
+    with pytest.raises(TemplateWriteError, match="調書のシート「総合計画」のセル C2"):
+        write_templates(master, tmp_path / "out", folder)
+    assert not list((tmp_path / "out").glob("*.xlsx"))  # nothing half-written is left

@@ -4,6 +4,13 @@ The worksheet XML is edited with lxml, which keeps every namespace prefix and ev
 not touch (x14 data validations in extLst, conditional formats, protection...).  Styles get new
 `xf` records cloned from the cell's own (number format, font, border, protection kept) with a fill.
 Comments use the legacy parts Excel still reads: xl/commentsN.xml and a VML drawing.
+
+A department often sends back the returned copy itself.  `Earlier` finds what an earlier return
+added and takes it away before the new problems are marked: our fills are colours no built-in Excel
+style uses (FILLS), so a cell format with one of them is one of our clones and goes back to the
+format it was cloned from (the same record without our fill); our comments are told by their text,
+"AUTHOR:" then 【エラー】/【警告】 lines (another program may re-save them without their author), and
+are removed with their VML shapes; the text we appended to a department's own comment is cut off.
 """
 from __future__ import annotations
 
@@ -18,8 +25,11 @@ from .package import (CT_COMMENTS, CT_VML, NS_MAIN, NS_REL, REL_COMMENTS, REL_VM
                       column_letter, q, split_cell)
 
 REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
-FILLS = {"エラー": "FFFFC7CE", "警告": "FFFFEB9C"}
+# light red and light yellow, one step off Excel's built-in 悪い/どちらでもない fills (FFC7CE, FFEB9C):
+# a cell format carrying one of these is ours
+FILLS = {"エラー": "FFFFC7CD", "警告": "FFFFEB9B"}
 AUTHOR = "企画政策課"
+OUR_HEAD = f"{AUTHOR}:"  # first line of a comment we wrote, and of the text we append to another
 # CT_Worksheet children that must come after legacyDrawing
 AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
                 "tableParts", "extLst")
@@ -50,6 +60,10 @@ class Styles:
         self.xfs = self._section("cellXfs")
         self._fill_ids: dict[str, int] = {}
         self._cache: dict[tuple, int] = {}
+        for i, fill in enumerate(self.fills):  # an earlier return's fills are used again
+            rgb = fill_rgb(fill)
+            if rgb in FILLS.values():
+                self._fill_ids.setdefault(rgb, i)
 
     def _section(self, name: str) -> etree._Element:
         el = self.root.find(m(name))
@@ -82,6 +96,34 @@ class Styles:
             xf.set("applyFill", "1")
             self._cache[key] = self._append(self.xfs, xf)
         return self._cache[key]
+
+    def earlier_clones(self) -> dict[int, int]:
+        """{index of a format an earlier return cloned: index of the format it was cloned from}.
+
+        The origin is the first format equal to the clone but for its fill that carries none of
+        ours; when there is none (the workbook was saved without it), it is made: the clone without fill."""
+        ours = {i for i, fill in enumerate(self.fills) if fill_rgb(fill) in FILLS.values()}
+        if not ours:
+            return {}
+        clones = [i for i, xf in enumerate(self.xfs) if _int(xf.get("fillId")) in ours]
+        origins: dict[bytes, int] = {}
+        for i, xf in enumerate(self.xfs):
+            if _int(xf.get("fillId")) not in ours:
+                origins.setdefault(_without_fill(xf), i)
+        out: dict[int, int] = {}
+        for i in clones:
+            key = _without_fill(self.xfs[i])
+            if key not in origins:
+                base = copy.deepcopy(self.xfs[i])
+                base.set("fillId", "0")
+                base.attrib.pop("applyFill", None)
+                origins[key] = self._append(self.xfs, base)
+            out[i] = origins[key]
+            rgb = fill_rgb(self.fills[_int(self.xfs[i].get("fillId"))])
+            severity = next((sev for sev, ours_rgb in FILLS.items() if ours_rgb == rgb), "")
+            if severity:
+                self._cache.setdefault(("filled", out[i], severity), i)  # marking that cell again reuses the clone
+        return out
 
     def plain(self, *, bold: bool = False, size: float | None = None, rgb: str | None = None,
               border: bool = False, wrap: bool = False) -> int:
@@ -127,6 +169,131 @@ class Styles:
 
     def save(self) -> None:
         self.pkg.put_xml(self.part, self.root)
+
+
+def fill_rgb(fill: etree._Element) -> str:
+    """The foreground colour of a solid pattern fill ('' for anything else)."""
+    pattern = fill.find(m("patternFill"))
+    if pattern is None or pattern.get("patternType") != "solid":
+        return ""
+    fg = pattern.find(m("fgColor"))
+    return (fg.get("rgb") or "").upper() if fg is not None else ""
+
+
+def _without_fill(xf: etree._Element) -> bytes:
+    """A cell format as bytes with its fill left out, to find the format a clone was made from."""
+    bare = copy.deepcopy(xf)
+    for attr in ("fillId", "applyFill"):
+        bare.attrib.pop(attr, None)
+    return etree.tostring(bare, method="c14n")
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
+# ------------------------------------------------------------------ an earlier return
+_STYLE_REF = re.compile(rb'\ss="(\d+)"')
+
+
+class Earlier:
+    """What an earlier return of ours left in this workbook: cloned cell formats and comments."""
+
+    def __init__(self, pkg: Package, styles: Styles) -> None:
+        self.pkg = pkg
+        self.clones = styles.earlier_clones()
+        self._clone_refs = {str(i).encode() for i in self.clones}
+
+    def touches(self, part: str) -> bool:
+        """Whether the worksheet part holds one of our formats or our comments (a quick look at bytes)."""
+        return self._has_clone(self.pkg.parts.get(part, b"")) or self._comments_part(part) is not None
+
+    def clear(self, part: str, sheet: etree._Element) -> None:
+        """Put the cells back to their own formats and take our comments away (sheet parsed by the caller)."""
+        if self.clones:
+            for el in sheet.iter(m("c"), m("row")):
+                s = el.get("s")
+                if s is not None and s.isdigit() and int(s) in self.clones:
+                    el.set("s", str(self.clones[int(s)]))
+        comments_part = self._comments_part(part)
+        if comments_part is not None:
+            removed = _clear_comments(self.pkg, comments_part)
+            if removed:
+                _remove_vml_shapes(self.pkg, part, sheet, removed)
+
+    def _has_clone(self, data: bytes) -> bool:
+        return bool(self._clone_refs) and any(mt.group(1) in self._clone_refs for mt in _STYLE_REF.finditer(data))
+
+    def _comments_part(self, part: str) -> str | None:
+        found = self.pkg.related(part, REL_COMMENTS)
+        if found and found[0][1] in self.pkg.parts and AUTHOR.encode() in self.pkg.parts[found[0][1]]:
+            return found[0][1]
+        return None
+
+
+# our comment text: "企画政策課:" on its own line, then 【エラー】/【警告】 lines (see add_comments);
+# recognised by text alone, since another program may re-save the comment without its author
+_OURS = re.compile(rf"(?:^|\n){re.escape(OUR_HEAD)}\n【(?:エラー|警告)】")
+
+
+def _clear_comments(pkg: Package, part: str) -> set[tuple[int, int]]:
+    """Remove our comments and the text we appended to others; return the cells whose comment went."""
+    root = pkg.xml(part)
+    clist = root.find(m("commentList"))
+    removed: set[tuple[int, int]] = set()
+    for comment in list(clist.iter(m("comment"))) if clist is not None else []:
+        texts = list(comment.iter(m("t")))
+        found = _OURS.search("".join(t.text or "" for t in texts))
+        if found is None:
+            continue
+        if found.start() == 0:
+            pos = split_cell(comment.get("ref", ""))
+            comment.getparent().remove(comment)
+            if pos is not None:
+                removed.add(pos)
+        else:
+            _cut(texts, found.start())
+    pkg.put_xml(part, root)
+    return removed
+
+
+def _cut(texts: list[etree._Element], at: int) -> None:
+    """Keep the first `at` characters of a comment whose text is spread over `texts` (<t> elements
+    of runs, which another program may have split anywhere)."""
+    pos = 0
+    for t in texts:
+        length = len(t.text or "")
+        if pos >= at:
+            parent = t.getparent()
+            holder = parent if parent.tag == m("r") else t
+            holder.getparent().remove(holder)
+        elif pos + length > at:
+            t.text = (t.text or "")[:at - pos]
+        pos += length
+
+
+_VML_SHAPE = re.compile(r"<v:shape\b.*?</v:shape>", re.S)
+
+
+def _remove_vml_shapes(pkg: Package, sheet_part: str, sheet: etree._Element, cells: set[tuple[int, int]]) -> None:
+    """Remove the note shapes of `cells` (1-based) from the sheet's VML drawing."""
+    legacy = sheet.find(m("legacyDrawing"))
+    if legacy is None:
+        return
+    target = dict(pkg.related(sheet_part, REL_VML)).get(legacy.get(q(NS_REL, "id"), ""))
+    if not target or target not in pkg.parts:
+        return
+    wanted = {(r - 1, c - 1) for r, c in cells}
+
+    def keep(mt: re.Match[str]) -> str:
+        shape = mt.group(0)
+        row, col = re.search(r"<x:Row>\s*(\d+)", shape), re.search(r"<x:Column>\s*(\d+)", shape)
+        if 'ObjectType="Note"' in shape and row and col and (int(row.group(1)), int(col.group(1))) in wanted:
+            return ""
+        return shape
+
+    text = pkg.parts[target].decode("utf-8", errors="replace")
+    pkg.parts[target] = _VML_SHAPE.sub(keep, text).encode("utf-8")
 
 
 # ------------------------------------------------------------------ cells

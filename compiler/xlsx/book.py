@@ -36,7 +36,10 @@ WORKBOOK_OPTIONS: dict[str, object] = {
     "default_format_properties": {"font_name": FONT, "font_size": 10, "font_charset": 128, "font_family": 3,
                                   "font_scheme": "none"},  # the font named, not the theme's (Calibri/ＭＳ Ｐゴシック)
 }
-A4 = 9
+A4, A3 = 9, 8
+# printable width in inches (landscape, margins of 0.4 in on either side) by paper size
+PRINT_WIDTH_IN = {A4: 297 / 25.4 - 0.8, A3: 420 / 25.4 - 0.8}
+MIN_PRINT_SCALE = 60  # % below which a printed list is hard to read
 LINE_HEIGHT = 14.5  # points per line of 10 pt 游ゴシック
 MAX_ROW_HEIGHT = 409  # Excel's limit
 BORDER_GREY = "#BFBFBF"
@@ -110,6 +113,17 @@ def wrapped_lines(text: str, col_width: float) -> int:
     the estimate leans to Excel so no line is hidden there."""
     usable = max(1.0, col_width - 1)
     return sum(max(1, math.ceil(display_width(line) * 0.9 / usable)) for line in text.split("\n"))
+
+
+def column_pixels(width: float) -> int:
+    """A column width in characters as pixels, the way xlsxwriter and Excel convert it (7 px a character, 5 px padding)."""
+    return int(width * 12 + 0.5) if width < 1 else int(width * 7 + 0.5) + 5
+
+
+def fit_scale(widths: Iterable[float], paper: int = A4) -> int:
+    """The zoom (%) Excel applies to print columns of these widths one page wide, landscape."""
+    pixels = sum(column_pixels(w) for w in widths)
+    return max(10, min(100, math.floor(PRINT_WIDTH_IN[paper] * 96 * 100 / max(pixels, 1))))
 
 
 def header_text(text: str) -> str:
@@ -311,9 +325,12 @@ class Sheet:
 
     def list_setup(self, header_row: int, last_row: int, last_col: int, freeze_cols: int = 0,
                    first_header_row: int | None = None) -> None:
-        """Frozen header, autofilter on the header row, A4 landscape one page wide, header rows repeated."""
+        """Frozen header, autofilter on the header row, A4 landscape one page wide, header rows repeated;
+        no "number stored as text" triangles (codes such as 1-3 or 0501-001 are text on purpose)."""
         self.ws.freeze_panes(header_row + 1, freeze_cols)
         self.check(self.ws.autofilter(header_row, 0, max(last_row, header_row), last_col), header_row, 0, "autofilter")
+        used = f"A1:{xl_rowcol_to_cell(max(last_row, header_row), last_col)}"
+        self.check(self.ws.ignore_errors({"number_stored_as_text": used}), 0, 0, "ignore_errors")
         self.print_setup(first_header_row if first_header_row is not None else header_row, header_row)
 
     def print_setup(self, repeat_first: int | None = None, repeat_last: int | None = None) -> None:

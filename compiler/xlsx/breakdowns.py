@@ -13,6 +13,7 @@ STRATEGY_SHEET = "総合戦略別"
 MEASURE_SHEET = "施策別"
 GAP = "対応事業なし"
 NO_LOCATION = "実施箇所未記入の事業あり"
+NOT_IN_MASTER = "計画マスタにない番号"
 NO_MEASURE = "（施策なし：国土強靱化・総合戦略のみ）"
 UNKNOWN_MEASURE = "（施策体系にない施策コード）"
 UNKNOWN_KEY = "不明"  # totals.py files budgets of unknown 施策 under this key
@@ -54,7 +55,8 @@ def write_matrix(book: Book, comp: Compilation) -> Sheet:
     sheet.merge(total_row, 0, total_row, 1, "対応事業数（重複なし）", book.fmt("cell", "total"))
     for i, s in enumerate(scenarios):
         n = len(index.by_scenario.get(s, []))
-        sheet.number(total_row, first + i, n, book.fmt("cell", "zero_blank", "total", "gap" if n == 0 else ""))
+        # the total shows 0 (a gap in the 脆弱性評価), where the counts above leave 0 blank
+        sheet.number(total_row, first + i, n, book.fmt("cell", "num", "mark", "total", "gap" if n == 0 else ""))
     if scenarios:
         last_col = first + len(scenarios) - 1
         rc = sheet.ws.conditional_format(2, first, total_row - 1, last_col, {
@@ -80,7 +82,7 @@ def write_scenarios(book: Book, comp: Compilation) -> Sheet:
         s = m.scenarios.get(code)
         projects = comp.index.by_scenario.get(code, [])
         located = sum(1 for p in projects if p.location)
-        status, style = _scenario_status(len(projects), len(projects) - located)
+        status, style = _scenario_status(len(projects), len(projects) - located) if s else (NOT_IN_MASTER, ("warning",))
         rows.append([s.goal_code if s else "", s.goal_text if s else "", code, s.text if s else OFF_MASTER,
                      len(projects), plan_total(projects), located, len(projects) - located, status])
         styles.append(style)

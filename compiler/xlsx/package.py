@@ -41,9 +41,20 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 _XML_ILLEGAL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def parse_xml(data: bytes, part: str) -> etree._Element:
+def _refuse_dtd(data: bytes, part: str) -> None:
     if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data:
         raise PackageError(f"{part}: DTD/エンティティ宣言を含むため処理しません")
+
+
+def check_sheet_bytes(data: bytes, part: str) -> None:
+    """What can be told about a worksheet part without parsing it: no DTD, and cells to mark."""
+    _refuse_dtd(data, part)
+    if b"sheetData" not in data:
+        raise PackageError(f"{part}: sheetData がありません")
+
+
+def parse_xml(data: bytes, part: str) -> etree._Element:
+    _refuse_dtd(data, part)
     # control characters make the XML illegal; removing them (safe byte-wise in UTF-8) also
     # cleans the returned copy, which is what the department must fix anyway
     if _XML_ILLEGAL_BYTES.search(data):
@@ -85,6 +96,12 @@ class Package:
         if name not in self.parts:
             raise PackageError(f"{name} がありません")
         return parse_xml(self.parts[name], name)
+
+    def refuse_dtds(self) -> None:
+        """Raise when any XML part declares a DTD or entities (a copy must not pass them on)."""
+        for name, data in self.parts.items():
+            if name.lower().endswith((".xml", ".rels", ".vml")):
+                _refuse_dtd(data, name)
 
     def put_xml(self, name: str, root: etree._Element) -> None:
         self.parts[name] = to_bytes(root)

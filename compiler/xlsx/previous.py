@@ -31,9 +31,10 @@ def write_previous_sheet(book: Book, comp) -> Sheet | None:
     columns = [Col("区分", "text", 6, 8), Col("事業ID", "code", 10, 14), Col("前年度事業ID", "code", 10, 14),
                Col("事業名", "text", 16, 36), Col("所管課", "text", 8, 16), Col("変更項目", "text", 8, 24),
                Col("変更内容", "wrap", 16, 48)]
+    unit = comp.master.unit
     for y in cmp.overlap_years:
-        columns += [Col(f"{y} 前年度計画（千円）", "num", 10, 14), Col(f"{y} 本計画（千円）", "num", 10, 14),
-                    Col(f"{y} 増減（千円）", "num", 10, 14), Col(f"{y} 増減率（%）", "score", 8, 10)]
+        columns += [Col(f"{y} 前年度計画（{unit}）", "num", 10, 14), Col(f"{y} 本計画（{unit}）", "num", 10, 14),
+                    Col(f"{y} 増減（{unit}）", "num", 10, 14), Col(f"{y} 増減率（%）", "score", 8, 10)]
     listed = [p for p in cmp.pairs
               if p.status != "継続" or p.changes or any(p.diff(y) for y in cmp.overlap_years)]
     rows = [_row(cmp, p) for p in listed]

@@ -6,7 +6,7 @@ from typing import Callable
 
 from ..models import FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, Compilation, Master, Project
 from ..normalise import year_label as reiwa_label
-from .book import Book, Col, Sheet
+from .book import A3, A4, MIN_PRINT_SCALE, Book, Col, Sheet, fit_scale
 from .common import (OFF_MASTER, PRIMARY, RELISTED, SDG_NAMES, codes_in_use, joined, mark, short,
                      year_label)
 
@@ -16,20 +16,25 @@ CROSS_SHEET = "クロス表"
 
 # ------------------------------------------------------------------ 事業一覧
 def project_columns(master: Master) -> list[Col]:
-    """Header labels of 事業一覧.  `compiler/previous.py` and the templates read them back by label."""
+    """Header labels of 事業一覧.  `compiler/previous.py` and the templates read them back by label.
+
+    The columns up to 要確認 are the printed ones (PRINTED); the details follow."""
     return [
-        Col("事業ID", "code", 10, 16), Col("事業名", "text", 16, 40), Col("所管課", "text", 8, 18),
-        Col("施策コード", "code", 6, 10), Col("施策名", "text", 8, 24), Col("展開方向コード", "code", 8, 10),
-        Col("再掲施策コード", "code", 8, 16), Col("新継区分", "mark", 6, 8), Col("事業内容", "text", 20, 50),
-        Col("会計", "text", 6, 14),
-        Col(SHEET_PLAN, "mark", 6, 8), Col(SHEET_RESILIENCE, "mark", 6, 8), Col(SHEET_STRATEGY, "mark", 6, 8),
-        Col("リスクシナリオ", "code", 8, 20), Col("実施箇所", "text", 8, 30), Col("事業主体", "mark", 6, 8),
-        Col("開始年度", "code", 6, 8), Col("終了年度", "code", 6, 8), Col("基本目標", "code", 6, 10),
-        Col("具体的施策コード", "code", 8, 14),
-        *(Col(year_label(master, y), "num", 9, 14) for y in master.years),
+        # widths chosen so that the headers break between words (総合/計画, 新継/区分) and the
+        # printed columns fit A4 landscape at 60 % or more
+        Col("事業ID", "code", 10, 14), Col("事業名", "wrap", 16, 28), Col("所管課", "wrap", 8, 13),
+        Col("施策コード", "code", 9, 9), Col("新継区分", "mark", 4.5, 4.5), Col("事業内容", "wrap", 20, 40),
+        Col(SHEET_PLAN, "mark", 4.5, 4.5), Col(SHEET_RESILIENCE, "mark", 4.5, 4.5),
+        Col(SHEET_STRATEGY, "mark", 4.5, 4.5), Col("リスクシナリオ", "code", 8, 12), Col("実施箇所", "wrap", 8, 24),
+        Col("基本目標", "code", 6, 6), *(Col(year_label(master, y), "num", 9, 13) for y in master.years),
+        Col("要確認", "mark", 6, 6),
+        # details (not printed)
+        Col("施策名", "text", 8, 24), Col("展開方向コード", "code", 8, 10), Col("再掲施策コード", "code", 8, 16),
+        Col("会計", "text", 6, 14), Col("事業主体", "mark", 6, 8), Col("開始年度", "code", 6, 8),
+        Col("終了年度", "code", 6, 8), Col("具体的施策コード", "code", 8, 14),
         *(Col(f"財源_{k}（{master.unit}）", "num", 9, 14) for k in FUNDING_KEYS),
-        Col("重点", "mark", 5, 6), Col("SDGs", "code", 6, 14), Col("要確認", "mark", 6, 7),
-        Col("要確認理由", "text", 10, 60), Col("ID自動付番", "mark", 6, 8),
+        Col("重点", "mark", 5, 6), Col("SDGs", "code", 6, 14), Col("要確認理由", "text", 10, 60),
+        Col("ID自動付番", "mark", 6, 8),
         # carried to the next cycle's templates as well
         Col("予算区分", "text", 6, 10), Col("予算説明書頁", "code", 6, 10), Col("国補正予算", "mark", 6, 8),
         Col("施策分野", "text", 8, 16), Col(f"全体事業費（{master.unit}）", "num", 9, 14),
@@ -40,18 +45,22 @@ def project_columns(master: Master) -> list[Col]:
     ]
 
 
+PRINTED_LAST = "要確認"  # the printed columns end here
+
+
 def project_row(p: Project, master: Master) -> list[object]:
     measure = master.measures.get(p.measure_code)
     kpi_lines: Callable[[Callable], str] = lambda get: "\n".join(get(k) for k in p.kpis)  # noqa: E731
     return [
-        p.project_id, p.name, p.dept, p.measure_code, measure.name if measure else "", p.direction_code,
-        joined(p.relisted_measures), p.status, p.content, p.account,
+        p.project_id, p.name, p.dept, p.measure_code, p.status, p.content,
         mark(p.in_plan), mark(p.in_resilience), mark(p.in_strategy),
-        joined(p.scenarios), p.location, p.actor, reiwa_label(p.start_year), reiwa_label(p.end_year),
-        joined(p.goals), joined(p.strategy_measures),
+        joined(p.scenarios), p.location, joined(p.goals),
         *(p.budget.get(y) for y in master.years),
+        mark(p.needs_review),
+        measure.name if measure else "", p.direction_code, joined(p.relisted_measures), p.account, p.actor,
+        reiwa_label(p.start_year), reiwa_label(p.end_year), joined(p.strategy_measures),
         *(p.funding.get(k) for k in FUNDING_KEYS),
-        mark(p.priority), joined(p.sdgs), mark(p.needs_review), " / ".join(p.review_reasons), mark(p.id_generated),
+        mark(p.priority), joined(p.sdgs), " / ".join(p.review_reasons), mark(p.id_generated),
         p.budget_kind, p.budget_page, mark(p.supplementary), p.resilience_field, p.total_cost, p.grants,
         mark(p.digital),
         kpi_lines(lambda k: k.name), kpi_lines(lambda k: k.unit), kpi_lines(lambda k: k.base),
@@ -66,10 +75,18 @@ def write_projects(book: Book, comp: Compilation) -> Sheet:
     rows = [project_row(p, comp.master) for p in comp.projects]
     styles = [("warning",) if p.needs_review else () for p in comp.projects]
     sheet.table(columns, rows, styles, freeze_cols=2)
-    # printing all columns on one A4 width is unreadable: print the core columns (up to the budgets)
-    core = next(i for i, c in enumerate(columns) if c.label == year_label(comp.master, comp.master.years[-1]))
-    sheet.check(sheet.ws.print_area(0, 0, max(len(rows), 1), core), 0, core, "print_area")
+    _print_core(sheet, columns, len(rows))
     return sheet
+
+
+def _print_core(sheet: Sheet, columns: list[Col], n_rows: int) -> None:
+    """Print the core columns (ID to 要確認) one page wide: on A4 when that keeps the text at
+    MIN_PRINT_SCALE or more, else on A3 (all 45 columns on one A4 width would print at 40 %)."""
+    core = next(i for i, c in enumerate(columns) if c.label == PRINTED_LAST)
+    sheet.check(sheet.ws.print_area(0, 0, max(n_rows, 1), core), 0, core, "print_area")
+    widths = [sheet.col_widths.get(c, 8.43) for c in range(core + 1)]
+    paper = A4 if fit_scale(widths, A4) >= MIN_PRINT_SCALE else A3
+    sheet.ws.set_paper(paper)
 
 
 # ------------------------------------------------------------------ クロス表

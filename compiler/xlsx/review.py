@@ -42,10 +42,17 @@ def formats(styles: Styles) -> Formats:
         warning=styles.plain(border=True, wrap=True, rgb="FFFFF2CC"))
 
 
+LEAD = ("企画政策課で集約した結果です。色の付いたセル（赤: エラー、黄: 警告）にコメントを付けています。"
+        "内容を確認・修正し、このブックを再提出してください（このシートは削除しなくて構いません）。")
+LEAD_UNMARKED = ("企画政策課で集約した結果です。このブックにはセルの色付け・コメントを付けられなかったため、"
+                 "下の一覧のシートとセルを確認・修正し、このブックを再提出してください（このシートは削除しなくて構いません）。")
+
+
 def review_sheet_xml(file_name: str, rows: list[list[str]], severities: list[str], fmt: Formats,
-                     sheets: set[str] | frozenset[str] = frozenset()) -> bytes:
+                     sheets: set[str] | frozenset[str] = frozenset(), marked: bool = True) -> bytes:
     """The worksheet XML of 確認事項 (rows are 重要度, シート, セル, 項目, 内容, 入力値, 処置).
-    A セル of one of `sheets` links to that cell."""
+    A セル of one of `sheets` links to that cell.  `marked`: whether the cells were filled and commented.
+    The header row gets an autofilter here; insert_first_sheet adds the print titles and the filter's name."""
     ws = etree.Element(m("worksheet"), nsmap={None: NS_MAIN, "r": NS_REL})
     pr = etree.SubElement(ws, m("sheetPr"))
     etree.SubElement(pr, m("tabColor"), rgb="FFC00000")
@@ -63,13 +70,13 @@ def review_sheet_xml(file_name: str, rows: list[list[str]], severities: list[str
         etree.SubElement(cols, m("col"), min=str(i), max=str(i), width=str(width), customWidth="1")
     data = etree.SubElement(ws, m("sheetData"))
     _row(data, 1, [f"確認事項　{file_name}"], fmt.title, height=24)
-    _row(data, 2, ["企画政策課で集約した結果です。色の付いたセル（赤: エラー、黄: 警告）にコメントを付けています。"
-                   "内容を確認・修正し、このブックを再提出してください（このシートは削除しなくて構いません）。"], fmt.lead)
+    _row(data, 2, [LEAD if marked else LEAD_UNMARKED], fmt.lead)
     _row(data, HEADER_ROW, [label for label, _ in COLUMNS], fmt.header, height=20)
     for i, (values, severity) in enumerate(zip(rows, severities), start=HEADER_ROW + 1):
         style = fmt.error if severity == "エラー" else fmt.warning if severity == "警告" else fmt.body
         lines = max(wrapped_lines(safe_text(v), w) for v, (_, w) in zip(values, COLUMNS))
         _row(data, i, values, style, height=max(18, 14.5 * lines + 4))
+    etree.SubElement(ws, m("autoFilter"), ref=filter_range(len(rows)))
     links = [(HEADER_ROW + i, v[1], v[2]) for i, v in enumerate(rows, start=1) if v[1] in sheets and v[2]]
     if links:
         hyperlinks = etree.SubElement(ws, m("hyperlinks"))
@@ -79,6 +86,11 @@ def review_sheet_xml(file_name: str, rows: list[list[str]], severities: list[str
     etree.SubElement(ws, m("pageMargins"), left="0.4", right="0.4", top="0.6", bottom="0.6", header="0.3", footer="0.3")
     etree.SubElement(ws, m("pageSetup"), paperSize="9", orientation="landscape", fitToWidth="1", fitToHeight="0")
     return etree.tostring(ws, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def filter_range(n_rows: int) -> str:
+    """The autofilter's range: the header row and the problem rows."""
+    return f"A{HEADER_ROW}:{column_letter(len(COLUMNS))}{HEADER_ROW + max(n_rows, 1)}"
 
 
 def quote_sheet(name: str) -> str:
@@ -101,7 +113,39 @@ def _row(data: etree._Element, r: int, values: list[str], style: int, height: fl
 
 
 def insert_first_sheet(pkg: Package, sheet_xml: bytes) -> None:
-    """Add 確認事項 as the first sheet (replacing one left by an earlier return) and select it."""
+    """Add 確認事項 as the first sheet (replacing one left by an earlier return), select it, and
+    give it its print titles (the header row on every page) and its filter's defined name."""
+    _insert_first_sheet(pkg, sheet_xml)
+    wb = pkg.xml("xl/workbook.xml")
+    _sheet_names(wb, _filter_ref(sheet_xml))
+    pkg.put_xml("xl/workbook.xml", wb)
+
+
+def _filter_ref(sheet_xml: bytes) -> str:
+    found = re.search(rb'<autoFilter ref="([A-Z0-9:]+)"', sheet_xml)
+    return found.group(1).decode() if found else f"A{HEADER_ROW}:{column_letter(len(COLUMNS))}{HEADER_ROW + 1}"
+
+
+def _sheet_names(wb: etree._Element, filter_ref: str) -> None:
+    """_xlnm.Print_Titles and _xlnm._FilterDatabase of the first sheet (replacing earlier ones)."""
+    names = wb.find(m("definedNames"))
+    if names is None:
+        names = etree.Element(m("definedNames"))
+        _insert_in_order(wb, names)
+    for dn in list(names):
+        if dn.get("localSheetId") == "0" and dn.get("name") in ("_xlnm.Print_Titles", "_xlnm._FilterDatabase"):
+            names.remove(dn)
+    sheet = quote_sheet(REVIEW_SHEET)
+    absolute = re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", filter_ref)
+    for name, ref, hidden in (("_xlnm._FilterDatabase", f"{sheet}!{absolute}", True),
+                              ("_xlnm.Print_Titles", f"{sheet}!${HEADER_ROW}:${HEADER_ROW}", False)):
+        dn = etree.SubElement(names, m("definedName"), name=name, localSheetId="0")
+        if hidden:
+            dn.set("hidden", "1")
+        dn.text = ref
+
+
+def _insert_first_sheet(pkg: Package, sheet_xml: bytes) -> None:
     wb = pkg.xml("xl/workbook.xml")
     sheets = wb.find(m("sheets"))
     if sheets is None:

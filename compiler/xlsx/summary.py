@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from ..models import FUNDING_KEYS, Compilation
 from ..problems import ACTION_FILE_EXCLUDED, ERROR, WARNING
+from ..returns import returnable
 from .book import Book, Sheet
 from .common import period_label
 
@@ -97,13 +98,14 @@ def file_lines(comp: Compilation) -> list[FileLine]:
     refused = [p.file for p in comp.problems if p.action == ACTION_FILE_EXCLUDED and p.file not in names]
     lines = []
     readable = {f.name: f for f in comp.files}
+    returned = {f.name for f in returnable(comp)}  # not those whose return the compile found impossible
     for name in sorted(dict.fromkeys(names + refused)):
         f = readable.get(name)
         probs = [p for p in comp.problems if p.file == name]
         is_read = bool(f and f.readable) and not any(p.action == ACTION_FILE_EXCLUDED for p in probs)
         lines.append(FileLine(name, is_read, f.rows_read if f else 0, sum(1 for p in probs if p.severity == ERROR),
                               sum(1 for p in probs if p.severity == WARNING),
-                              is_read and any(p.cell for p in probs)))
+                              is_read and name in returned))
     return lines
 
 
