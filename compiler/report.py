@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .models import Compilation
 from .problems import Problem
+from .rolling import Comparison
 
 
 def width(text: str) -> int:
@@ -42,6 +43,21 @@ def summary_lines(comp: Compilation, out: Path | None) -> list[str]:
         f"重複候補 {len(comp.candidates)} 組",
         f"問題: エラー {comp.errors} 件・警告 {comp.warnings} 件",
     ]
+    lines += comparison_lines(comp)
     if out is not None:
         lines.append(f"出力先: {out}")
+    return lines
+
+
+def comparison_lines(comp: Compilation) -> list[str]:
+    """The year-over-year figures, when the compile was compared with a previous one."""
+    cmp = comp.previous
+    if not isinstance(cmp, Comparison):
+        return []
+    counts = "・".join(f"{label}{'' if label.endswith('）') else ' '}{n}" for label, n in cmp.counts().items())
+    lines = [f"前年度比較: {counts}"]
+    if cmp.overlap_years:
+        budgets = "、".join(f"{y} {cmp.previous_totals[y]:,} → {cmp.current_totals[y]:,}"
+                           f"（{cmp.current_totals[y] - cmp.previous_totals[y]:+,}）" for y in cmp.overlap_years)
+        lines.append(f"事業費（前年度計画 → 本計画、{comp.master.unit}）: {budgets}")
     return lines

@@ -2,7 +2,12 @@
 
 Projects are matched by 事業ID.  A project whose ID is new but whose 所管課 and match key
 equal those of a previous project that disappeared is a probable renumbering: it is paired
-with that project (so its budget is compared) and reported as a warning.
+with that project (so its budget is compared) and reported as a warning.  When the new ID was
+generated because the 事業ID cell was left blank, the warning asks for the previous ID instead.
+
+A previous 事業一覧 that gives one 事業ID to several rows cannot be compared by ID (one row
+would be dropped and the budget differences would no longer add up): it is refused with a
+PreviousError naming the rows.
 """
 from __future__ import annotations
 
@@ -10,10 +15,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
+
 from .models import SHEET_PLAN, Compilation, Project
-from .normalise import match_key, parse_money, split_codes
-from .previous import crossref_path, field as rec_field, read_previous_projects
+from .normalise import clean_text, match_key, parse_money, split_codes
+from .previous import (HEADER_SEARCH_ROWS, PROJECT_SHEET, PreviousError, crossref_path, field as rec_field,
+                       read_previous_projects)
 from .problems import Problem, make_problem
+from .schema import label_key
 from .validate import dept_key
 
 _YEAR_COL = re.compile(r"^R(\d+)事業費")
@@ -66,6 +75,12 @@ class Comparison:
     def changed(self) -> list[Pair]:
         return [p for p in self.pairs if p.status in ("継続", "番号変更") and (p.changes or any(p.diff(y) for y in self.overlap_years))]
 
+    def counts(self) -> dict[str, int]:
+        """新規, 終了, 継続（変更あり）, 番号変更: disjoint counts for summaries."""
+        changed = [p for p in self.changed if p.status == "継続"]
+        return {"新規": len(self.by_status("新規")), "終了": len(self.by_status("終了")),
+                "継続（変更あり）": len(changed), "番号変更": len(self.by_status("番号変更"))}
+
     def largest_budget_changes(self, n: int = 10) -> list[Pair]:
         scored = [p for p in self.pairs if any(p.diff(y) for y in self.overlap_years)]
         return sorted(scored, key=lambda p: (-abs(sum(p.diff(y) for y in self.overlap_years)), p.project_id))[:n]
@@ -106,7 +121,7 @@ def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
     records = read_previous_projects(path)
     prev_years = _years(records)
     overlap = tuple(y for y in comp.master.years if y in prev_years)
-    prev_by_id = {rec_field(r, "事業ID"): r for r in records if rec_field(r, "事業ID")}
+    prev_by_id = _by_id(records, path)
     current_ids = {p.project_id for p in comp.projects}
     pairs: list[Pair] = []
     problems: list[Problem] = []
@@ -121,7 +136,7 @@ def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
             old = vanished.get((dept_key(p.dept), p.match_key))
             if old and old not in matched_prev:
                 rec, status, prev_id = prev_by_id[old], "番号変更", old
-                problems.append(_problem(comp, p, "probable-renumbering", "id", detail=old, value=p.project_id))
+                problems.append(_renumbering(comp, p, old))
         if rec is not None:
             matched_prev.add(prev_id)
         pair = Pair(p.project_id, p.name, p.dept, p, rec, status, previous_id=prev_id)
@@ -130,7 +145,7 @@ def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
         pair.budget = {y: ((_prev_budget(rec, y) if rec is not None and _in_plan(rec) else 0),
                            (p.budget.get(y) or 0) if p.in_plan else 0) for y in overlap}
         pairs.append(pair)
-        problems += _status_warnings(comp, p, status)
+        problems += _status_warnings(comp, p, status, prev_id)
     for pid, rec in sorted(prev_by_id.items()):
         if pid in matched_prev:
             continue
@@ -143,13 +158,66 @@ def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
     return Comparison(path, prev_years, overlap, pairs, prev_totals, cur_totals, problems)
 
 
-def _status_warnings(comp: Compilation, p: Project, status: str) -> list[Problem]:
+def _by_id(records: list[dict[str, str]], path: Path) -> dict[str, dict[str, str]]:
+    """The previous records by 事業ID; an ID on more than one row is refused (PreviousError)."""
+    groups: dict[str, list[dict[str, str]]] = {}
+    for rec in records:
+        pid = rec_field(rec, "事業ID")
+        if pid:
+            groups.setdefault(pid, []).append(rec)
+    duplicated = sorted(pid for pid, recs in groups.items() if len(recs) > 1)
+    if duplicated:
+        raise PreviousError(_duplicate_id_message(path, duplicated))
+    return {pid: recs[0] for pid, recs in groups.items()}
+
+
+MAX_NAMED_DUPLICATES = 5
+
+
+def _duplicate_id_message(path: Path, duplicated: list[str]) -> str:
+    rows = _id_rows(path)
+    named = [f"事業ID「{pid}」が {'・'.join(str(r) for r in rows.get(pid, []))} 行目" for pid in duplicated]
+    more = f" ほか {len(named) - MAX_NAMED_DUPLICATES} 件" if len(named) > MAX_NAMED_DUPLICATES else ""
+    return (f"{path.name} シート「{PROJECT_SHEET}」で同じ事業IDが複数の行にあります（"
+            f"{'、'.join(named[:MAX_NAMED_DUPLICATES])}{more}）。事業IDで前年度の事業と対応付けられないため比較できません。"
+            "重複した行を削除するか、前年度の集約をやり直してから比較してください。")
+
+
+def _id_rows(path: Path) -> dict[str, list[int]]:
+    """Excel row numbers of each 事業ID on the previous 事業一覧 (read again, for the message only)."""
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = [tuple(r) for r in wb[PROJECT_SHEET].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    key = label_key("事業ID")
+    for h, head in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        labels = [label_key(v) for v in head]
+        if key in labels:
+            col = labels.index(key)
+            found: dict[str, list[int]] = {}
+            for r, data in enumerate(rows[h + 1:], start=h + 2):
+                pid = clean_text(data[col]) if col < len(data) else ""
+                if pid:
+                    found.setdefault(pid, []).append(r)
+            return found
+    return {}
+
+
+def _renumbering(comp: Compilation, p: Project, previous_id: str) -> Problem:
+    """A probable renumbering; when the ID was generated for a blank cell, ask for the previous ID."""
+    code = "renumbering-blank-id" if p.id_generated else "probable-renumbering"
+    return _problem(comp, p, code, "id", detail=previous_id, value=p.project_id)
+
+
+def _status_warnings(comp: Compilation, p: Project, status: str, previous_id: str) -> list[Problem]:
     if not p.in_plan or not p.status:
         return []
     if status == "新規" and p.status in ("継続", "拡充"):
         return [_problem(comp, p, "status-continuing-not-in-previous", "status", value=p.status)]
     if status in ("継続", "番号変更") and p.status == "新規":
-        return [_problem(comp, p, "status-new-in-previous", "status", value=p.status, detail=p.project_id)]
+        return [_problem(comp, p, "status-new-in-previous", "status", value=p.status,
+                         detail=f"前年度の事業ID {previous_id}")]
     return []
 
 

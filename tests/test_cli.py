@@ -35,3 +35,23 @@ def test_unusable_master_exits_2_with_message(tmp_path):
 def test_missing_cycle_dir_is_usage_error(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nope")]) == 2
     assert "見つかりません" in capsys.readouterr().err
+
+
+def test_compile_summary_reports_the_comparison(tmp_path, capsys):
+    from tests.test_rolling import rolling_cycle
+
+    root, prev = rolling_cycle(tmp_path)
+    assert main(["compile", str(root), "--output", str(tmp_path / "out"), "--previous", str(prev), "--quiet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "前年度比較: 新規 2・終了 1・継続（変更あり）2・番号変更 2" in out
+    assert "事業費（前年度計画 → 本計画、千円）: R7 1,240 → 1,345（+105）、R8 1,250 → 1,270（+20）" in out
+    assert out.index("前年度比較: 新規 2・終了 1・継続（変更あり）2・番号変更 2") < out.index(f"出力先: {tmp_path / 'out'}")
+
+
+def test_compile_summary_without_previous_has_no_comparison(tmp_path, capsys):
+    from tests.test_rolling import rolling_cycle
+
+    root, _ = rolling_cycle(tmp_path)
+    assert main(["compile", str(root), "--output", str(tmp_path / "out"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "問題: エラー" in out and "前年度比較" not in out and "前年度計画" not in out

@@ -37,6 +37,7 @@ class Expected:
     sheet: str = ""
     cell: str = ""
     severity: str = ERROR
+    column: str = ""  # 検証結果's 項目: the column label, blank for file-level problems
 
 
 @dataclass(frozen=True)
@@ -428,8 +429,8 @@ def header_renamed(d: Path) -> Case:
             c.value = "内容"
     wb.save(d / f)
     unknown = cell(SHEET_PLAN, "content", 1)
-    return Case("header-renamed", f, None, (Expected("sheet-missing-column", SHEET_PLAN, "A1"),
-                                            Expected("sheet-unknown-column", SHEET_PLAN, unknown, WARNING)),
+    return Case("header-renamed", f, None, (Expected("sheet-missing-column", SHEET_PLAN, "A1", column="事業内容"),
+                                            Expected("sheet-unknown-column", SHEET_PLAN, unknown, WARNING, "内容")),
                 rows=((SHEET_PLAN, 2), (SHEET_PLAN, 3)))
 
 
@@ -442,7 +443,7 @@ def column_missing(d: Path) -> Case:
     ws = wb[SHEET_RESILIENCE]
     ws.delete_cols([c.value for c in ws[1]].index("所管課") + 1)
     wb.save(d / f)
-    return Case("column-missing", f, None, (Expected("sheet-missing-column", SHEET_RESILIENCE, "A1"),),
+    return Case("column-missing", f, None, (Expected("sheet-missing-column", SHEET_RESILIENCE, "A1", column="所管課"),),
                 excluded=((SHEET_RESILIENCE, 2),))
 
 
@@ -484,7 +485,8 @@ def formula_no_value(d: Path) -> Case:
     f = "0206_数式.xlsx"
     write_book(d / f, {SHEET_PLAN: _plan_rows("formula-no-value", **{"budget:R7": "=1000+234"})})
     return _plan_case("formula-no-value", f,
-                      (Expected("formula-no-value", SHEET_PLAN, cell(SHEET_PLAN, "budget:R7", 2), WARNING),))
+                      (Expected("formula-no-value", SHEET_PLAN, cell(SHEET_PLAN, "budget:R7", 2), WARNING,
+                                "R7事業費（千円）"),))
 
 
 def div0(d: Path) -> Case:
@@ -494,7 +496,7 @@ def div0(d: Path) -> Case:
     ref = cell(SHEET_PLAN, "budget:R7", 2)
     new = f'<c r="{ref}" t="e"><f>1/0</f><v>#DIV/0!</v></c>'.encode()
     (d / f).write_bytes(_rezip(data, {_sheet_part(data, SHEET_PLAN): lambda x: _replace_cell(x, ref, new)}))
-    return _plan_case("div0", f, (Expected("formula-error", SHEET_PLAN, ref),))
+    return _plan_case("div0", f, (Expected("formula-error", SHEET_PLAN, ref, column="R7事業費（千円）"),))
 
 
 def text_numbers(d: Path) -> Case:
@@ -507,8 +509,10 @@ def text_numbers(d: Path) -> Case:
 def bad_amounts(d: Path) -> Case:
     f = "0209_負の金額.xlsx"
     write_book(d / f, {SHEET_PLAN: _plan_rows("bad-amounts", **{"budget:R7": -500, "budget:R8": 1e15})})
-    return _plan_case("bad-amounts", f, (Expected("negative-money", SHEET_PLAN, cell(SHEET_PLAN, "budget:R7", 2)),
-                                         Expected("absurd-money", SHEET_PLAN, cell(SHEET_PLAN, "budget:R8", 2))),
+    return _plan_case("bad-amounts", f, (Expected("negative-money", SHEET_PLAN, cell(SHEET_PLAN, "budget:R7", 2),
+                                                  column="R7事業費（千円）"),
+                                         Expected("absurd-money", SHEET_PLAN, cell(SHEET_PLAN, "budget:R8", 2),
+                                                  column="R8事業費（千円）")),
                       review=(f"{_dept('bad-amounts')}事業1",))
 
 
@@ -518,14 +522,21 @@ def date_in_year(d: Path) -> Case:
     write_book(d / f, {SHEET_RESILIENCE: [{"name": "日付事業", "dept": dept, "scenarios": "1-3", "location": "西地区",
                                           "start_year": dt.datetime(2025, 4, 1), "end_year": "R9"}]})
     return Case("date-in-year", f, None,
-                (Expected("date-in-year", SHEET_RESILIENCE, cell(SHEET_RESILIENCE, "start_year", 2), WARNING),),
+                (Expected("date-in-year", SHEET_RESILIENCE, cell(SHEET_RESILIENCE, "start_year", 2), WARNING,
+                          "開始年度"),),
                 rows=((SHEET_RESILIENCE, 2),), checks={"start_year": {"日付事業": 7}})
 
 
+LONG_TEXT_CHARS = 40_000
+
+
 def long_text(d: Path) -> Case:
+    """A 事業内容 of 40,000 characters (openpyxl would cut it to 32,767: the sheet XML is patched)."""
     f = "0211_長文.xlsx"
-    write_book(d / f, {SHEET_PLAN: _plan_rows("long-text", content="あ" * 40_000)})
-    return _plan_case("long-text", f, (Expected("text-too-long", SHEET_PLAN, cell(SHEET_PLAN, "content", 2), WARNING),))
+    data = _book_bytes({SHEET_PLAN: _plan_rows("long-text", content="LONGPLACEHOLDER")})
+    (d / f).write_bytes(_replace_text(data, b"LONGPLACEHOLDER", ("あ" * LONG_TEXT_CHARS).encode()))
+    return _plan_case("long-text", f, (Expected("text-too-long", SHEET_PLAN, cell(SHEET_PLAN, "content", 2), WARNING,
+                                                "事業内容"),))
 
 
 CONTROL_NAME = "雨水\x01排水\x1f施設"
@@ -536,7 +547,8 @@ def control_chars(d: Path) -> Case:
     f = "0212_制御文字.xlsx"
     data = _book_bytes({SHEET_PLAN: _plan_rows("control-chars", name="CTRLPLACEHOLDER", content="内容")})
     (d / f).write_bytes(_replace_text(data, b"CTRLPLACEHOLDER", CONTROL_NAME.encode()))
-    return _plan_case("control-chars", f, (Expected("control-chars", SHEET_PLAN, cell(SHEET_PLAN, "name", 2), WARNING),),
+    return _plan_case("control-chars", f,
+                      (Expected("control-chars", SHEET_PLAN, cell(SHEET_PLAN, "name", 2), WARNING, "事業名"),),
                       names=("雨水排水施設",))
 
 
@@ -599,3 +611,10 @@ def master_duplicate_dept_code(d: Path) -> Path:
 
 MASTER_CASES: tuple[Callable[[Path], Path], ...] = (master_missing_sheet, master_duplicate_code,
                                                     master_duplicate_dept_code)
+
+# what the planning division reads on stderr for each unusable master (the sheet and the cell)
+MASTER_MESSAGES: dict[str, str] = {
+    "master_missing_sheet": "計画マスタ.xlsx: シート「会計」がありません",
+    "master_duplicate_code": "シート「施策体系」セル E6: コード「3-4-1」が重複しています",
+    "master_duplicate_dept_code": "シート「課一覧」セル C6: コード「0501」が重複しています",
+}
