@@ -46,7 +46,7 @@ from .models import Compilation, SourceFile
 from .parallel import run_jobs
 from .problems import ERROR, RETURN_FAILED, Problem, make_problem
 from .xlsx.annotate import Earlier, Note, Styles, add_comments, fill_cells
-from .xlsx.package import REL_COMMENTS, REL_VML, Package, PackageError, check_sheet_bytes, split_cell
+from .xlsx.package import REL_COMMENTS, REL_VML, Package, PackageError, split_cell
 from .xlsx.review import REVIEW_SHEET, formats, insert_first_sheet, review_sheet_xml
 
 log = logging.getLogger(__name__)
@@ -73,9 +73,10 @@ def check_returns(comp: Compilation, workers: int | None = None) -> list[Problem
 
     Run by the compile, before anything is rendered: the returns are written in parallel with
     クロスリファレンス.xlsx, so a failure found while writing could reach neither 検証結果 nor 集計's
-    返送 column.  The check reads the parts annotating needs (package, styles, workbook, content
-    types, comments, drawings) and looks at the marked worksheets' bytes without parsing them;
-    many workbooks are checked on every core (about 2 ms a workbook)."""
+    返送 column.  The check reads the small parts annotating needs (package, styles, workbook,
+    content types, comments, drawings); the worksheets are not inflated: the reader's preflight
+    refused any DTD in them, and one that still cannot be marked gets a copy with its 確認事項
+    sheet only (write_returns).  Many workbooks are checked on every core."""
     sheets: dict[str, set[str]] = defaultdict(set)
     for p in comp.problems:
         if p.cell and p.sheet:
@@ -103,7 +104,6 @@ def return_blocker(path: Path, sheets: frozenset[str] | set[str]) -> str:
             part = parts.get(name)
             if part is None:
                 continue  # a sheet the workbook lacks is not marked (its problems are listed in 確認事項)
-            check_sheet_bytes(pkg.parts[part], part)
             for _, related in pkg.related(part, REL_COMMENTS):
                 if related in pkg.parts:
                     pkg.xml(related)

@@ -303,7 +303,7 @@ def fill_cells(sheet: etree._Element, targets: dict[tuple[int, int], str], style
     if data is None:
         raise PackageError("sheetData がありません")
     rows = _Rows(data)
-    col_styles = _column_styles(sheet)
+    col_styles = _ColumnStyles(sheet)
     for (r, c), severity in sorted(targets.items()):
         row = rows.get(r)
         if row is None:
@@ -378,6 +378,9 @@ def _row_index(data: etree._Element) -> dict[int, etree._Element]:
 
 
 def _find_or_insert_cell(row: etree._Element, r: int, c: int) -> etree._Element:
+    found = row.xpath(f"m:c[@r='{column_letter(c)}{r}']", namespaces=_NS)
+    if found:
+        return found[0]
     last = 0
     for cell in row.iter(m("c")):
         pos = split_cell(cell.get("r", "")) if cell.get("r") else None
@@ -393,15 +396,21 @@ def _find_or_insert_cell(row: etree._Element, r: int, c: int) -> etree._Element:
     return etree.SubElement(row, m("c"), r=f"{column_letter(c)}{r}")
 
 
-def _column_styles(sheet: etree._Element) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for col in sheet.iter(m("col")):
-        if col.get("style") is None:
-            continue
-        lo, hi = int(col.get("min", "1")), int(col.get("max", "1"))
-        for c in range(lo, min(hi, lo + 16384) + 1):
-            out[c] = int(col.get("style") or 0)
-    return out
+class _ColumnStyles:
+    """The style of each <col> range (a template's last range reaches column 16,384)."""
+
+    def __init__(self, sheet: etree._Element) -> None:
+        cols = sheet.find(m("cols"))  # a child of the worksheet: not a walk through every cell
+        self.ranges = [(int(col.get("min", "1")), int(col.get("max", "1")), int(col.get("style") or 0))
+                       for col in (cols if cols is not None else ()) if col.tag == m("col")
+                       and col.get("style") is not None]
+
+    def get(self, c: int, default: int = 0) -> int:
+        style = default
+        for lo, hi, s in self.ranges:  # a later range wins, as a dict filled in order did
+            if lo <= c <= hi:
+                style = s
+        return style
 
 
 # ------------------------------------------------------------------ comments
@@ -512,8 +521,9 @@ def _add_vml(pkg: Package, sheet_part: str, sheet: etree._Element, notes: list[N
 
 def _next_vml_block(pkg: Package) -> int:
     used = 0
-    for name, data in pkg.parts.items():
+    for name in pkg.parts:
         if name.lower().endswith(".vml"):
+            data = pkg.parts[name]
             for mt in re.finditer(rb"_x0000_s(\d+)", data):
                 used = max(used, int(mt.group(1)) // 1024)
             for mt in re.finditer(rb'o:idmap[^>]*data="([0-9, ]*)"', data):

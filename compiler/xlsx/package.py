@@ -6,10 +6,14 @@ we do not understand, because we only rewrite the parts we annotate.
 """
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
+import zlib
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Iterator
 
 from lxml import etree
 
@@ -46,13 +50,6 @@ def _refuse_dtd(data: bytes, part: str) -> None:
         raise PackageError(f"{part}: DTD/エンティティ宣言を含むため処理しません")
 
 
-def check_sheet_bytes(data: bytes, part: str) -> None:
-    """What can be told about a worksheet part without parsing it: no DTD, and cells to mark."""
-    _refuse_dtd(data, part)
-    if b"sheetData" not in data:
-        raise PackageError(f"{part}: sheetData がありません")
-
-
 def parse_xml(data: bytes, part: str) -> etree._Element:
     _refuse_dtd(data, part)
     # control characters make the XML illegal; removing them (safe byte-wise in UTF-8) also
@@ -73,21 +70,78 @@ def q(ns: str, tag: str) -> str:
     return f"{{{ns}}}{tag}"
 
 
+class _Parts(MutableMapping):
+    """The parts of a package by name, in their original order (new ones appended), each
+    inflated only when first read: a workbook's big worksheets are not inflated to look at its
+    styles, and a return inflates what it copies once."""
+
+    def __init__(self, path: Path) -> None:
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+        self.data: dict[str, bytes] = {}
+        try:
+            # the file is small (the reader's preflight capped it): held whole, no handle kept open
+            self.zip = zipfile.ZipFile(io.BytesIO(Path(path).read_bytes()))
+            for info in self.zip.infolist():
+                if info.is_dir():
+                    continue
+                if info.file_size > MAX_PART_BYTES:
+                    raise PackageError(f"{info.filename}: 大きすぎます")
+                self.infos[info.filename] = info
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise PackageError(f"zip として開けません（{exc}）") from exc
+        self.order = list(self.infos)
+
+    def _inflate(self, names: list[str]) -> None:
+        try:
+            for name in names:
+                self.data[name] = self.zip.read(self.infos[name])
+        except (zipfile.BadZipFile, OSError, KeyError, zlib.error) as exc:
+            raise PackageError(f"zip として開けません（{exc}）") from exc
+
+    def head(self, name: str, size: int) -> bytes:
+        """The first `size` bytes of a part, inflating no more than that when it is not read yet."""
+        if name in self.data:
+            return self.data[name][:size]
+        try:
+            with self.zip.open(self.infos[name]) as fh:
+                return fh.read(size)
+        except (zipfile.BadZipFile, OSError, zlib.error) as exc:
+            raise PackageError(f"zip として開けません（{exc}）") from exc
+
+    def __getitem__(self, name: str) -> bytes:
+        if name not in self.data:
+            if name not in self.infos:
+                raise KeyError(name)
+            self._inflate([name])
+        return self.data[name]
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        if name not in self.data and name not in self.infos:
+            self.order.append(name)
+        self.data[name] = data
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("parts are never removed from a package")
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.data or name in self.infos
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.order))
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def items(self):  # type: ignore[override]  # every part, inflated in one pass over the zip
+        self._inflate([n for n in self.order if n not in self.data])
+        return [(n, self.data[n]) for n in self.order]
+
+
 class Package:
     """The parts of a zip package in their original order; new parts are appended."""
 
     def __init__(self, path: Path) -> None:
-        self.parts: dict[str, bytes] = {}
-        try:
-            with zipfile.ZipFile(path) as z:
-                for info in z.infolist():
-                    if info.is_dir():
-                        continue
-                    if info.file_size > MAX_PART_BYTES:
-                        raise PackageError(f"{info.filename}: 大きすぎます")
-                    self.parts[info.filename] = z.read(info)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise PackageError(f"zip として開けません（{exc}）") from exc
+        self.parts = _Parts(path)
         if "[Content_Types].xml" not in self.parts or "xl/workbook.xml" not in self.parts:
             raise PackageError("Excel ブックの構成（[Content_Types].xml, xl/workbook.xml）がありません")
 

@@ -228,6 +228,6 @@ _TAB_SELECTED = re.compile(rb'\stabSelected="(?:1|true)"')
 def _select_only(pkg: Package, part: str) -> None:
     """Only the new first sheet is selected: two selected tabs would open as a sheet group."""
     for name in pkg.sheet_parts().values():
-        if name != part and _TAB_SELECTED.search(pkg.parts[name][:8192]):
+        if name != part and _TAB_SELECTED.search(pkg.parts.head(name, 8192)):
             head, tail = pkg.parts[name][:8192], pkg.parts[name][8192:]
             pkg.parts[name] = _TAB_SELECTED.sub(b"", head, count=1) + tail
