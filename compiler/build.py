@@ -136,9 +136,8 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
         with _stage(timings, "previous"):
             comp.previous = compare_with_previous(comp, Path(previous))
             comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
-    t0 = time.perf_counter()  # which returns can be written is decided before anything is rendered
-    comp.problems = sorted(comp.problems + check_returns(comp, workers), key=lambda p: p.sort_key())
-    timings["returns"] = time.perf_counter() - t0
+    # which returns can be written is decided before anything is rendered (see returns.check_returns)
+    comp.problems = sorted(comp.problems + check_returns(comp), key=lambda p: p.sort_key())
     return comp
 
 

@@ -274,6 +274,7 @@ class SourceFile:
     # sheet -> {field -> column letter}; used to annotate returns
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     header_rows: dict[str, int] = field(default_factory=dict)
+    return_blocker: str = ""  # why no annotated copy can be made of it ('' when one can)
 
 
 @dataclass

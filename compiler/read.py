@@ -55,6 +55,7 @@ class RawWorkbook:
     path: Path
     sheets: dict[str, RawSheet] = field(default_factory=dict)
     refused: tuple[str, str] | None = None  # (problem code, detail)
+    return_blocker: str = ""  # why no annotated copy can be made of it ('' when one can)
 
 
 def discover(submit_dir: Path) -> tuple[list[Path], list[tuple[Path, str, str]]]:
@@ -164,6 +165,7 @@ def read_workbook(path: Path, years: tuple[str, ...]) -> RawWorkbook:
     except Exception as exc:  # noqa: BLE001 - one message per unreadable file
         book.refused = ("file-unreadable", f"Excel の内容を解釈できません: {type(exc).__name__}")
         return book
+    template_sheets: list[str] = []
     try:
         for sheet_name in wb.sheet_names:
             canonical = template_names.get(label_key(sheet_name))
@@ -173,11 +175,17 @@ def read_workbook(path: Path, years: tuple[str, ...]) -> RawWorkbook:
             sheet = wb.get_sheet_by_name(sheet_name)
             extras = sheetxml.scan_xml(sheet_xml[sheet_name]) if sheet_name in sheet_xml else sheetxml.SheetExtras()
             book.sheets[canonical] = _read_sheet(sheet, canonical, years, extras)
+            template_sheets.append(sheet_name)
     except Exception as exc:  # noqa: BLE001
         book.sheets.clear()
         book.refused = ("file-unreadable", f"シートの内容を解釈できません: {type(exc).__name__}")
     finally:
         wb.close()
+    if book.sheets:
+        # whether a copy of it can be annotated for its return, learned while the file is at hand
+        from .returns import return_blocker
+
+        book.return_blocker = return_blocker(path, frozenset(template_sheets))
     return book
 
 

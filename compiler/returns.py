@@ -37,13 +37,11 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
-from functools import partial
 from pathlib import Path
 
 from lxml import etree
 
 from .models import Compilation, SourceFile
-from .parallel import run_jobs
 from .problems import ERROR, RETURN_FAILED, Problem, make_problem
 from .xlsx.annotate import Earlier, Note, Styles, add_comments, fill_cells
 from .xlsx.package import REL_COMMENTS, REL_VML, Package, PackageError, split_cell
@@ -54,10 +52,6 @@ log = logging.getLogger(__name__)
 REVIEW_COLUMNS = ("重要度", "シート", "セル", "項目", "内容", "入力値", "処置")
 # what a broken or unexpected part raises while a copy is annotated (the file itself passed the reader)
 ANNOTATION_ERRORS = (PackageError, etree.LxmlError, ValueError, KeyError, IndexError)
-CHECK_JOBS = 8  # the pre-render check is split into this many jobs...
-PARALLEL_CHECKS = 64  # ...run on every core from this many workbooks on (below, forking costs more)
-
-
 def returnable(comp: Compilation) -> list[SourceFile]:
     """The readable workbooks with a problem on a cell, by name: those that get a return
     (less those whose return was found impossible when the compile checked them)."""
@@ -68,33 +62,22 @@ def returnable(comp: Compilation) -> list[SourceFile]:
 
 
 # ------------------------------------------------------------------ deciding before rendering
-def check_returns(comp: Compilation, workers: int | None = None) -> list[Problem]:
+def check_returns(comp: Compilation) -> list[Problem]:
     """A `return-failed` problem for every workbook due a return whose package cannot be annotated.
 
-    Run by the compile, before anything is rendered: the returns are written in parallel with
+    Decided by the compile, before anything is rendered: the returns are written in parallel with
     クロスリファレンス.xlsx, so a failure found while writing could reach neither 検証結果 nor 集計's
-    返送 column.  The check reads the small parts annotating needs (package, styles, workbook,
-    content types, comments, drawings); the worksheets are not inflated: the reader's preflight
-    refused any DTD in them, and one that still cannot be marked gets a copy with its 確認事項
-    sheet only (write_returns).  Many workbooks are checked on every core."""
-    sheets: dict[str, set[str]] = defaultdict(set)
-    for p in comp.problems:
-        if p.cell and p.sheet:
-            sheets[p.file].add(p.sheet)
-    items = [(s.name, Path(s.path), frozenset(sheets[s.name])) for s in returnable(comp)]
-    n_jobs = min(CHECK_JOBS, len(items))
-    jobs = [partial(_blockers, items[i::n_jobs]) for i in range(n_jobs)]
-    cores = (workers or os.cpu_count() or 1) if len(items) >= PARALLEL_CHECKS else 1
-    found = sorted(r for result, _ in run_jobs(jobs, cores) for r in result)
-    return [make_problem(RETURN_FAILED, file=name, detail=reason) for name, reason in found]
-
-
-def _blockers(items: list[tuple[str, Path, frozenset[str]]]) -> list[tuple[str, str]]:
-    return [(name, reason) for name, path, sheets in items if (reason := return_blocker(path, sheets))]
+    返送 column.  Each workbook was checked by the reader (return_blocker, run in the read worker
+    while the file was at hand), for every template sheet it has."""
+    return [make_problem(RETURN_FAILED, file=f.name, detail=f.return_blocker)
+            for f in returnable(comp) if f.return_blocker]
 
 
 def return_blocker(path: Path, sheets: frozenset[str] | set[str]) -> str:
-    """Why the workbook at `path` cannot get an annotated copy ('' when it can)."""
+    """Why the workbook at `path` cannot get an annotated copy with cells marked on `sheets` ('' when
+    it can).  It reads the small parts annotating needs (package, styles, workbook, content types,
+    comments, drawings); the worksheets are not inflated: the reader's preflight refused any DTD in
+    them, and one that still cannot be marked gets a copy with its 確認事項 sheet only (write_returns)."""
     try:
         pkg = Package(path)
         Styles(pkg)

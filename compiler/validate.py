@@ -183,7 +183,7 @@ class _Validator:
 
     # ------------------------------------------------------------------ files
     def book(self, book: RawWorkbook, out: Validated) -> None:
-        src = SourceFile(book.path, book.name, readable=book.refused is None)
+        src = SourceFile(book.path, book.name, readable=book.refused is None, return_blocker=book.return_blocker)
         out.files.append(src)
         if book.refused:
             code, detail = book.refused
