@@ -45,6 +45,7 @@ from .models import Compilation, SourceFile
 from .problems import ERROR, RETURN_FAILED, Problem, make_problem
 from .xlsx.annotate import Earlier, Note, Styles, add_comments, fill_cells
 from .xlsx.package import REL_COMMENTS, REL_VML, Package, PackageError, split_cell
+from .xlsx.splice import NotSpliceable, SheetSplice
 from .xlsx.review import REVIEW_SHEET, formats, insert_first_sheet, review_sheet_xml
 
 log = logging.getLogger(__name__)
@@ -164,12 +165,27 @@ def _mark(pkg: Package, sheets: dict[str, str], styles: Styles,
         mine = cells.get(sheet_name)
         if sheet_name == REVIEW_SHEET or not (mine or earlier.touches(part)):
             continue
+        if mine and not earlier.touches(part) and _mark_spliced(pkg, part, mine, styles):
+            continue
         root = pkg.xml(part)
         earlier.clear(part, root)
         if mine:
             fill_cells(root, {rc: _worst(ps) for rc, ps in mine.items()}, styles)
             add_comments(pkg, part, root, [Note(r, c, _comment_text(ps)) for (r, c), ps in sorted(mine.items())])
         pkg.put_xml(part, root)
+
+
+def _mark_spliced(pkg: Package, part: str, cells: dict[tuple[int, int], list[Problem]], styles: Styles) -> bool:
+    """Fill and comment the cells of a worksheet without parsing it whole (xlsx/splice.py); False
+    when the sheet is not written in the usual way (the caller then parses it)."""
+    try:
+        sheet = SheetSplice(pkg.parts[part], part)
+        sheet.fill({rc: _worst(ps) for rc, ps in cells.items()}, styles)
+        add_comments(pkg, part, sheet, [Note(r, c, _comment_text(ps)) for (r, c), ps in sorted(cells.items())])
+        pkg.parts[part] = sheet.to_bytes()
+    except NotSpliceable:
+        return False
+    return True
 
 
 def _cells_by_sheet(problems: list[Problem]) -> dict[str, dict[tuple[int, int], list[Problem]]]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from lxml import etree
 
@@ -303,34 +304,43 @@ def fill_cells(sheet: etree._Element, targets: dict[tuple[int, int], str], style
     if data is None:
         raise PackageError("sheetData がありません")
     rows = _Rows(data)
-    col_styles = _ColumnStyles(sheet)
+    col_styles = ColumnStyles(sheet)
     for (r, c), severity in sorted(targets.items()):
         row = rows.get(r)
         if row is None:
             row = rows.insert(r)
-        cell = _find_or_insert_cell(row, r, c)
-        if cell.get("s") is not None:
-            base = int(cell.get("s") or 0)
-        elif row.get("customFormat") in ("1", "true"):
-            base = int(row.get("s") or 0)
-        else:
-            base = col_styles.get(c, 0)
-        cell.set("s", str(styles.filled(base, severity)))
-        row.attrib.pop("spans", None)
-    _widen_dimension(sheet, targets)
-
-
-def _widen_dimension(sheet: etree._Element, targets: dict[tuple[int, int], str]) -> None:
-    """Keep <dimension> covering the cells we created (it is a hint, but keep it true)."""
+        mark_cell(row, r, c, severity, col_styles, styles)
     dim = sheet.find(m("dimension"))
-    if dim is None or not targets:
-        return
-    corners = [split_cell(part) for part in (dim.get("ref") or "A1").split(":")]
-    if any(c is None for c in corners):
-        return
+    if dim is not None:
+        ref = widened_ref(dim.get("ref") or "A1", targets)
+        if ref:
+            dim.set("ref", ref)
+
+
+def mark_cell(row: etree._Element, r: int, c: int, severity: str, col_styles: "ColumnStyles",
+              styles: Styles) -> None:
+    """Fill cell (r, c) of `row` (created when missing) with a copy of its own format — or of the
+    row's or the column's — carrying the severity's fill."""
+    cell = _find_or_insert_cell(row, r, c)
+    if cell.get("s") is not None:
+        base = int(cell.get("s") or 0)
+    elif row.get("customFormat") in ("1", "true"):
+        base = int(row.get("s") or 0)
+    else:
+        base = col_styles.get(c, 0)
+    cell.set("s", str(styles.filled(base, severity)))
+    row.attrib.pop("spans", None)
+
+
+def widened_ref(ref: str, targets: dict[tuple[int, int], str]) -> str | None:
+    """A <dimension> ref that also covers the cells we marked (it is a hint, but keep it true);
+    None when the ref is not a plain range."""
+    corners = [split_cell(part) for part in ref.split(":")]
+    if not targets or any(c is None for c in corners):
+        return None
     rows = [c[0] for c in corners if c] + [r for r, _ in targets]
     cols = [c[1] for c in corners if c] + [c for _, c in targets]
-    dim.set("ref", f"{column_letter(min(cols))}{min(rows)}:{column_letter(max(cols))}{max(rows)}")
+    return f"{column_letter(min(cols))}{min(rows)}:{column_letter(max(cols))}{max(rows)}"
 
 
 _NS = {"m": NS_MAIN}
@@ -396,7 +406,7 @@ def _find_or_insert_cell(row: etree._Element, r: int, c: int) -> etree._Element:
     return etree.SubElement(row, m("c"), r=f"{column_letter(c)}{r}")
 
 
-class _ColumnStyles:
+class ColumnStyles:
     """The style of each <col> range (a template's last range reaches column 16,384)."""
 
     def __init__(self, sheet: etree._Element) -> None:
@@ -421,7 +431,7 @@ class Note:
     text: str
 
 
-def add_comments(pkg: Package, sheet_part: str, sheet: etree._Element, notes: list[Note]) -> None:
+def add_comments(pkg: Package, sheet_part: str, sheet: "etree._Element | LegacyDrawing", notes: list[Note]) -> None:
     """Attach `notes` as cell comments (merged with a comment the cell already has)."""
     if not notes:
         return
@@ -493,30 +503,59 @@ def _sort_comments(clist: etree._Element) -> None:
         clist.append(el)
 
 
-def _add_vml(pkg: Package, sheet_part: str, sheet: etree._Element, notes: list[Note]) -> None:
+def _add_vml(pkg: Package, sheet_part: str, sheet: "etree._Element | LegacyDrawing", notes: list[Note]) -> None:
     block = _next_vml_block(pkg)
     shapes = "".join(_shape(block * 1024 + i + 1, n) for i, n in enumerate(notes[:1023]))
     blocks = [block]
     for start in range(1023, len(notes), 1023):  # more than 1,023 notes: one more id block each
         blocks.append(block + len(blocks))
         shapes += "".join(_shape(blocks[-1] * 1024 + i + 1, n) for i, n in enumerate(notes[start:start + 1023]))
-    legacy = sheet.find(m("legacyDrawing"))
-    if legacy is not None:
-        rid = legacy.get(q(NS_REL, "id"), "")
+    drawing = sheet if isinstance(sheet, LegacyDrawing) else _TreeDrawing(sheet)
+    rid = drawing.legacy_rid()
+    if rid is not None:
         target = dict(pkg.related(sheet_part, REL_VML)).get(rid)
         if target and target in pkg.parts:
             pkg.parts[target] = _append_vml(pkg.parts[target], shapes, blocks)
             return
-        sheet.remove(legacy)
+        drawing.remove_legacy()
     part = pkg.unused_name("xl/drawings/vmlDrawing{n}.vml")
     idmap = ",".join(str(b) for b in blocks)
     pkg.parts[part] = (f'<xml {VML_NS}><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{idmap}"/>'
                        f"</o:shapelayout>{SHAPETYPE}{shapes}</xml>").encode("utf-8")
     pkg.add_default("vml", CT_VML)
-    rid = pkg.add_rel(sheet_part, REL_VML, part)
-    el = etree.Element(m("legacyDrawing"))
-    el.set(q(NS_REL, "id"), rid)
-    _insert_before(sheet, el, AFTER_LEGACY)
+    drawing.insert_legacy(pkg.add_rel(sheet_part, REL_VML, part))
+
+
+@runtime_checkable
+class LegacyDrawing(Protocol):
+    """A worksheet's <legacyDrawing> (the VML drawing holding its note shapes), parsed or spliced."""
+
+    def legacy_rid(self) -> str | None: ...
+
+    def remove_legacy(self) -> None: ...
+
+    def insert_legacy(self, rid: str) -> None: ...
+
+
+class _TreeDrawing:
+    """LegacyDrawing of a worksheet parsed whole (splice.SheetSplice does the same on bytes)."""
+
+    def __init__(self, sheet: etree._Element) -> None:
+        self.sheet = sheet
+
+    def legacy_rid(self) -> str | None:
+        el = self.sheet.find(m("legacyDrawing"))
+        return None if el is None else el.get(q(NS_REL, "id"), "")
+
+    def remove_legacy(self) -> None:
+        el = self.sheet.find(m("legacyDrawing"))
+        if el is not None:
+            self.sheet.remove(el)
+
+    def insert_legacy(self, rid: str) -> None:
+        el = etree.Element(m("legacyDrawing"))
+        el.set(q(NS_REL, "id"), rid)
+        _insert_before(self.sheet, el, AFTER_LEGACY)
 
 
 def _next_vml_block(pkg: Package) -> int:

@@ -1,0 +1,182 @@
+"""A worksheet part marked row by row, without parsing the whole sheet.
+
+A department's sheet holds hundreds of formatted input rows and a return changes a handful of
+cells; parsing and re-serialising the whole part cost more than all the rest of a return.
+SheetSplice cuts out only the rows it changes, parses each one with lxml as a small fragment
+under the sheet's own namespace declarations, makes the same edits as annotate.fill_cells
+(annotate.mark_cell), and splices the serialised rows back; every other byte of the part is
+copied as it was.  The <dimension> and the <legacyDrawing> of the comments are edited in place.
+
+It takes the sheets spreadsheet programs write: the main namespace as the default one, the
+relationships namespace bound to `r` on the root, every <row> numbered, no control characters.
+Anything else raises NotSpliceable, and the caller parses the whole sheet instead.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .annotate import AFTER_LEGACY, ColumnStyles, Styles, m, mark_cell, widened_ref
+from .package import _PARSER, NS_MAIN, NS_REL, _refuse_dtd
+
+_ROOT = re.compile(rb"<worksheet\b([^<>]*)>")
+_XMLNS = re.compile(rb'\sxmlns(?::([A-Za-z_][\w.-]*))?="([^"]*)"')
+_PREFIXED_CELLS = re.compile(rb"</?[A-Za-z_][\w.-]*:(?:row|c)[\s/>]")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
+_DIMENSION = re.compile(rb'<dimension ref="([^"<>]*)"\s*/>')
+_LEGACY = re.compile(rb'<legacyDrawing\s+r:id="([^"<>]*)"\s*/>')
+_WRAPPER_END = b"</worksheet>"
+# a start, end or empty tag, its attribute values quoted (a value may hold '>')
+_TAG = re.compile(rb"<(/?)([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
+
+
+class NotSpliceable(Exception):
+    """The sheet is not written the way SheetSplice expects: parse it whole."""
+
+
+class SheetSplice:
+    """Marks cells of one worksheet part given as bytes; to_bytes() gives the edited part."""
+
+    def __init__(self, data: bytes, part: str) -> None:
+        _refuse_dtd(data, part)  # a copy must not pass a DTD on (PackageError, as when parsed)
+        root = _ROOT.search(data)
+        if root is None or _CONTROL.search(data) or data.count(b"<sheetData") != 1:
+            raise NotSpliceable("root, control characters or sheetData")
+        decls = {(prefix or b""): uri for prefix, uri in _XMLNS.findall(root.group(1))}
+        if decls.get(b"") != NS_MAIN.encode() or decls.get(b"r") != NS_REL.encode():
+            raise NotSpliceable("namespaces")
+        self.decls = b"".join(mt.group(0) for mt in _XMLNS.finditer(root.group(1)))
+        start = data.index(b"<sheetData")
+        if data.startswith(b"<sheetData/>", start):
+            raise NotSpliceable("empty sheetData")
+        self.rows_start = data.index(b">", start) + 1
+        self.rows_end = data.index(b"</sheetData>", self.rows_start)
+        rows = data[self.rows_start:self.rows_end]
+        n_rows = rows.count(b"<row ") + rows.count(b"<row>") + rows.count(b"<row/")
+        if _PREFIXED_CELLS.search(data) or rows.count(b'<row r="') != n_rows:
+            raise NotSpliceable("row shapes")
+        self.data = data
+        self.rows: dict[int, tuple[int, int, etree._Element]] = {}  # number -> (start, end, edited row)
+        self.legacy: tuple[int, int, bytes] | None = None  # (start, end, new bytes) of <legacyDrawing>
+        self.dimension: tuple[int, int, bytes] | None = None
+        # everything that could still refuse the sheet is settled here, before anything is changed
+        self._legacy = _LEGACY.search(data, self._suffix())
+        if self._legacy is None and data.find(b"<legacyDrawing", self._suffix()) >= 0:
+            raise NotSpliceable("legacyDrawing")
+        self._legacy_at = self._first_child_of(AFTER_LEGACY)
+
+    # ------------------------------------------------------------ cells
+    def fill(self, targets: dict[tuple[int, int], str], styles: Styles) -> None:
+        """annotate.fill_cells on the rows of `targets` only."""
+        col_styles = ColumnStyles(self._fragment(self._span(b"<cols>", b"</cols>")))
+        for (r, c), severity in sorted(targets.items()):
+            mark_cell(self._row(r), r, c, severity, col_styles, styles)
+        dim = _DIMENSION.search(self.data, 0, self.rows_start)
+        if dim is not None:
+            ref = widened_ref(dim.group(1).decode("ascii", "replace"), targets)
+            if ref:
+                self.dimension = (dim.start(1), dim.end(1), ref.encode("ascii"))
+
+    def _row(self, r: int) -> etree._Element:
+        if r in self.rows:
+            return self.rows[r][2]
+        at = self.data.find(b'<row r="%d"' % r, self.rows_start, self.rows_end)
+        if at < 0:  # a new row, before the first row further down
+            start = end = self._insert_point(r)
+            row = etree.SubElement(self._fragment(b""), m("row"), r=str(r))
+        else:
+            start = at
+            tag_end = self.data.index(b">", at)
+            end = tag_end + 1 if self.data[tag_end - 1:tag_end] == b"/" else \
+                self.data.index(b"</row>", tag_end, self.rows_end) + len(b"</row>")
+            found = self._fragment(self.data[start:end])
+            if len(found) != 1 or found[0].tag != m("row") or found[0].get("r") != str(r):
+                raise NotSpliceable(f"row {r}")
+            row = found[0]
+        self.rows[r] = (start, end, row)
+        return row
+
+    def _insert_point(self, r: int) -> int:
+        for mt in _ROW_NUMBER.finditer(self.data, self.rows_start, self.rows_end):
+            if int(mt.group(1)) > r:
+                return mt.start()
+        return self.rows_end
+
+    # ------------------------------------------------------------ legacy drawing (annotate.LegacyDrawing)
+    def _suffix(self) -> int:
+        return self.rows_end + len(b"</sheetData>")
+
+    def legacy_rid(self) -> str | None:
+        return None if self._legacy is None else self._legacy.group(1).decode("utf-8")
+
+    def remove_legacy(self) -> None:
+        if self._legacy is not None:
+            self.legacy = (self._legacy.start(), self._legacy.end(), b"")
+
+    def insert_legacy(self, rid: str) -> None:
+        element = b'<legacyDrawing r:id="%s"/>' % rid.encode("utf-8")
+        if self.legacy is not None:  # in the place of the one removed
+            self.legacy = (self.legacy[0], self.legacy[1], element)
+            return
+        self.legacy = (self._legacy_at, self._legacy_at, element)
+
+    def _first_child_of(self, names: tuple[str, ...]) -> int:
+        """Where the first child of <worksheet> after sheetData named in `names` starts (or where
+        </worksheet> does): what annotate._insert_before finds, by following the tags' depth."""
+        wanted = {name.encode() for name in names}
+        depth = 0
+        pos = self._suffix()
+        if self.data.find(b"<!", pos) >= 0 or self.data.find(b"<?", pos) >= 0:
+            raise NotSpliceable("comment or instruction after sheetData")
+        for tag in _TAG.finditer(self.data, pos):
+            closing, name, empty = tag.group(1), tag.group(2), tag.group(4)
+            if closing:
+                depth -= 1
+                if depth < 0:
+                    if name != b"worksheet":
+                        raise NotSpliceable("tags after sheetData")
+                    return tag.start()
+                continue
+            if depth == 0 and name in wanted:
+                return tag.start()
+            if not empty:
+                depth += 1
+        raise NotSpliceable("no </worksheet>")
+
+    # ------------------------------------------------------------ assembling
+    def to_bytes(self) -> bytes:
+        edits: list[tuple[int, int, int, bytes]] = []  # (start, order, end, bytes)
+        for r, (start, end, row) in self.rows.items():
+            edits.append((start, r, end, self._serialise(row)))
+        for edit in (self.dimension, self.legacy):
+            if edit is not None:
+                edits.append((edit[0], -1, edit[1], edit[2]))
+        out: list[bytes] = []
+        pos = 0
+        for start, _order, end, new in sorted(edits):
+            out += [self.data[pos:start], new]
+            pos = end
+        out.append(self.data[pos:])
+        return b"".join(out)
+
+    def _fragment(self, xml: bytes) -> etree._Element:
+        """`xml` parsed inside a <worksheet> that declares the sheet's namespaces."""
+        try:
+            return etree.fromstring(b"<worksheet" + self.decls + b">" + xml + _WRAPPER_END, _PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise NotSpliceable(str(exc)) from exc
+
+    @staticmethod
+    def _serialise(row: etree._Element) -> bytes:
+        """The row as it sits in its wrapper, so it carries no namespace declarations of its own."""
+        text = etree.tostring(row.getparent(), encoding="UTF-8", xml_declaration=False)
+        inner = text[text.index(b">") + 1:-len(_WRAPPER_END)]
+        return inner
+
+    def _span(self, open_tag: bytes, close_tag: bytes) -> bytes:
+        start = self.data.find(open_tag, 0, self.rows_start)
+        if start < 0:
+            return b""
+        return self.data[start:self.data.index(close_tag, start) + len(close_tag)]
