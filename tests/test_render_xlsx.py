@@ -413,3 +413,21 @@ def test_previous_year_sheet_uses_the_master_unit(tmp_path: Path) -> None:
     header = rows_of(openpyxl.load_workbook(tmp_path / "x.xlsx")["前年度比較"])[0]
     assert "R7 前年度計画（百万円）" in header and "R8 増減（百万円）" in header
     assert not any("千円" in str(h) for h in header)
+
+
+def test_fast_cell_writer_writes_what_xlsxwriter_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastWorksheet's shortcut gives the same bytes as xlsxwriter's own cell writer, on every sheet."""
+    import compiler.xlsx.book as book_module
+
+    comp = make_compilation()
+    comp.projects[0].name = "=1+2 <&> \"x\""  # text that xlsxwriter escapes in the shared strings
+    parts = {}
+    for fast in (True, False):
+        monkeypatch.setattr(book_module, "FAST_CELLS", fast)
+        path = tmp_path / f"{fast}.xlsx"
+        write_crossref(comp, path)
+        with zipfile.ZipFile(path) as z:
+            parts[fast] = {n: z.read(n) for n in z.namelist()}
+    assert parts[True].keys() == parts[False].keys()
+    assert [n for n in parts[True] if parts[True][n] != parts[False][n]] == []
+    assert any(b't="s"><v>' in data and b"<v>120000</v>" in data for data in parts[True].values())
