@@ -15,10 +15,11 @@ read, the main process validates each workbook while the workers read the next o
 is the main process's time on it); within render, the three writers (xlsx, docx, returns) run
 side by side in forked workers (each figure is a writer's own time; they overlap).
 
-Memory: the process tree of each compile is sampled every 50 ms from /proc.  `peak` is the
-largest sum over the tree of each process's PSS (proportional set size: a page shared between
-the main process and a forked worker counts once in all, split between them), i.e. the memory
-the machine needed at the worst moment; `main` is the exact VmHWM of the compile process alone.
+Memory: the process tree of each compile is sampled from /proc (status every 50 ms; PSS, which
+costs the sampled process a page-table walk, at most 2 % of the time).  `peak` is the largest sum
+over the tree of each process's PSS (proportional set size: a page shared between the main
+process and a forked worker counts once in all, split between them), i.e. the memory the machine
+needed at the worst moment; `main` is the exact VmHWM of the compile process alone.
 
 Results go to bench-work/results-<size>.json.  The last lines read
     bench M: compile X s, floor Y s, ratio Z, peak N MB
@@ -49,6 +50,7 @@ import generate  # noqa: E402
 STAGES = ("read", "identify", "candidates", "render")  # in turn: their sum + other = wall
 WITHIN = {"validate": "read", "xlsx": "render", "docx": "render", "returns": "render"}  # overlapping parts
 POLL_S = 0.05
+PSS_SHARE = 50  # wait 50 times as long as a PSS reading took before the next one
 
 
 @dataclass
@@ -112,6 +114,7 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err)
         hwm: dict[int, int] = {}
         tree_peak = pss_peak = 0
+        next_pss = 0.0
         while True:
             done = proc.poll() is not None
             if done:
@@ -121,15 +124,20 @@ def run_measured(cmd: list[str], env: dict[str, str] | None = None) -> Measured:
             while k < len(pids):
                 pids += _children(pids[k])
                 k += 1
-            total = pss = 0
+            total = 0
             for pid in pids:
                 h, r = _status(pid)
                 if h:
                     hwm[pid] = max(hwm.get(pid, 0), h)
                 total += r
-                pss += _pss(pid)
             tree_peak = max(tree_peak, total)
-            pss_peak = max(pss_peak, pss)
+            now = time.perf_counter()
+            if now >= next_pss:
+                # smaps_rollup walks a process's page tables under its memory lock: read it seldom
+                # enough to cost the compile under 2 % (a gigabyte-sized process takes milliseconds)
+                pss_peak = max(pss_peak, sum(_pss(pid) for pid in pids))
+                took = time.perf_counter() - now
+                next_pss = time.perf_counter() + max(POLL_S, PSS_SHARE * took)
             time.sleep(POLL_S)
         wall = time.perf_counter() - t0
         out.seek(0)

@@ -63,7 +63,9 @@ def find_candidates(projects: list[Project], decisions: list[Decision]) -> list[
             continue
         for chunk in _split(members, keys):
             block_keys = [keys[i] for i in chunk]
-            for r, c in _similar_pairs(block_keys):
+            # a 施策 or scenario block only adds pairs across 課: those of one 課 come from its 所管課 block
+            cutoff = SCORE_CUTOFF if kind == "所管課" else OTHER_DEPT_CUTOFF
+            for r, c in _similar_pairs(block_keys, cutoff):
                 i, j = chunk[r], chunk[c]
                 score = float(fuzz.ratio(keys[i], keys[j]))
                 same_dept = projects[i].dept == projects[j].dept
@@ -94,8 +96,8 @@ def find_candidates(projects: list[Project], decisions: list[Decision]) -> list[
     return out
 
 
-def _similar_pairs(block_keys: list[str]) -> Iterator[tuple[int, int]]:
-    """(r, c), r < c, of the keys whose fuzz.ratio reaches SCORE_CUTOFF, in row-major order.
+def _similar_pairs(block_keys: list[str], cutoff: int) -> Iterator[tuple[int, int]]:
+    """(r, c), r < c, of the keys whose fuzz.ratio reaches `cutoff`, in row-major order.
 
     The ratio is symmetric, so only the upper triangle is scored: a strip of STRIP rows at a
     time against the columns from its first row on (half the work of the full square on a
@@ -104,7 +106,7 @@ def _similar_pairs(block_keys: list[str]) -> Iterator[tuple[int, int]]:
     for top in range(0, n, STRIP):
         rows_keys, cols_keys = block_keys[top:top + STRIP], block_keys[top:]
         threads = -1 if len(rows_keys) * len(cols_keys) >= THREADED_PAIRS else 1
-        scores = process.cdist(rows_keys, cols_keys, scorer=fuzz.ratio, score_cutoff=SCORE_CUTOFF,
+        scores = process.cdist(rows_keys, cols_keys, scorer=fuzz.ratio, score_cutoff=cutoff,
                                dtype=np.uint8, workers=threads)
         rows, cols = np.nonzero(np.triu(scores, k=1))
         for r, c in zip(rows.tolist(), cols.tolist()):

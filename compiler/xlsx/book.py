@@ -92,6 +92,47 @@ class FastWorksheet(Worksheet):
     Any other cell goes to xlsxwriter's own code.  Used with the xlsxwriter versions it was
     checked against only (FAST_CELLS)."""
 
+    def _calculate_spans(self) -> None:
+        """Worksheet._calculate_spans, visiting the cells each row holds rather than every column
+        of the used range (a クロス表 row holds a few marks among 150 columns)."""
+        spans: dict[int, str] = {}
+        low: int | None = None
+        high = 0
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            for cols in (self.table.get(row_num), self.comments.get(row_num)):
+                for col_num in cols or ():
+                    if self.dim_colmin <= col_num <= self.dim_colmax:
+                        if low is None:
+                            low = high = col_num
+                        else:
+                            low, high = min(low, col_num), max(high, col_num)
+            if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
+                if low is not None:
+                    spans[row_num // 16] = f"{low + 1}:{high + 1}"
+                    low = None
+        self.row_spans = spans
+
+    def _write_rows(self) -> None:
+        """Worksheet._write_rows, writing each row's cells in column order from the cells it holds."""
+        self._calculate_spans()
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells = self.table.get(row_num)
+            info = self.row_info.get(row_num)
+            if not (cells or info is not None or row_num in self.comments):
+                continue
+            span = self.row_spans.get(row_num // 16)
+            if cells:
+                if info is None:
+                    self._write_row(row_num, span)
+                else:
+                    self._write_row(row_num, span, info)
+                for col_num in sorted(cells):
+                    if self.dim_colmin <= col_num <= self.dim_colmax:
+                        self._write_cell(row_num, col_num, cells[col_num])
+                self._xml_end_tag("row")
+            else:
+                self._write_empty_row(row_num, span, info)
+
     def _write_cell(self, row: int, col: int, cell) -> None:  # noqa: ANN001 - xlsxwriter's cell tuples
         kind = cell.__class__.__name__
         fmt = cell.format

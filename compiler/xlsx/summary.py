@@ -95,13 +95,17 @@ def write_summary(book: Book, comp: Compilation) -> Sheet:
 def file_lines(comp: Compilation) -> list[FileLine]:
     """Every file of 提出/ (read or refused) with its problem counts."""
     names = [f.name for f in comp.files]
-    refused = [p.file for p in comp.problems if p.action == ACTION_FILE_EXCLUDED and p.file not in names]
+    known = set(names)
+    refused = [p.file for p in comp.problems if p.action == ACTION_FILE_EXCLUDED and p.file not in known]
     lines = []
     readable = {f.name: f for f in comp.files}
     returned = {f.name for f in returnable(comp)}  # not those whose return the compile found impossible
+    by_file: dict[str, list] = {}
+    for p in comp.problems:
+        by_file.setdefault(p.file, []).append(p)
     for name in sorted(dict.fromkeys(names + refused)):
         f = readable.get(name)
-        probs = [p for p in comp.problems if p.file == name]
+        probs = by_file.get(name, [])
         is_read = bool(f and f.readable) and not any(p.action == ACTION_FILE_EXCLUDED for p in probs)
         lines.append(FileLine(name, is_read, f.rows_read if f else 0, sum(1 for p in probs if p.severity == ERROR),
                               sum(1 for p in probs if p.severity == WARNING),
