@@ -313,7 +313,10 @@ class Sheet:
         once per style.  A blank cell is only written in a row with extra styles (its fill must
         show); elsewhere it stays absent and `grid` draws its borders (see table())."""
         ws, book = self.ws, self.book
-        write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+        # row/column writers without the A1-notation wrapper of the public methods (same cells)
+        write_string, write_number, write_blank = (
+            (ws._write_string, ws._write_number, ws._write_blank) if isinstance(ws, FastWorksheet)
+            else (ws.write_string, ws.write_number, ws.write_blank))
         style_iter = iter(styles) if styles is not None else None
         formats: dict[tuple[str, ...], list[Format]] = {}
         n_cols = len(columns)
@@ -329,12 +332,15 @@ class Sheet:
             if fmts is None:
                 fmts = formats[extra] = [book.fmt("cell", *KIND_STYLES[col.kind], *extra) for col in columns]
             r = first_row + n - 1
+            given = len(values)
             for c in range(n_cols):
-                value = values[c] if c < len(values) else None
+                value = values[c] if c < given else None
                 if numeric[c] and value.__class__ in (int, float):
                     number = safe_number(value)
                     if number is not None:
-                        self.check(write_number(r, c, number, fmts[c]), r, c, "write_number")
+                        rc = write_number(r, c, number, fmts[c])
+                        if rc:
+                            self.check(rc, r, c, "write_number")
                         width = len(f"{number:,.0f}") + 1
                         if width > widths.get(c, 0):
                             widths[c] = width
@@ -344,7 +350,9 @@ class Sheet:
                     if extra:
                         self.check(write_blank(r, c, None, fmts[c]), r, c, "write_blank")
                     continue
-                self.check(write_string(r, c, text, fmts[c]), r, c, "write_string")
+                rc = write_string(r, c, text, fmts[c])
+                if rc:
+                    self.check(rc, r, c, "write_string")
                 known = widths.get(c, 0)
                 if 2 * len(text) > known and known < enough[c]:
                     width = display_width(text)
