@@ -34,19 +34,23 @@ new first sheet.  Entries carry fixed timestamps, so the output is byte-stable.
 """
 from __future__ import annotations
 
+import html
 import logging
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
 from .models import Compilation, SourceFile
 from .problems import ERROR, RETURN_FAILED, Problem, make_problem
+from .sanitize import EXCEL_MAX_CHARS, cut_utf16
 from .xlsx.annotate import Earlier, Note, Styles, add_comments, fill_cells
 from .xlsx.package import REL_COMMENTS, REL_VML, Package, PackageError, split_cell
-from .xlsx.splice import NotSpliceable, SheetSplice
 from .xlsx.review import REVIEW_SHEET, formats, insert_first_sheet, review_sheet_xml
+from .xlsx.splice import NotSpliceable, SheetSplice
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +146,8 @@ def annotate_workbook(source: SourceFile, problems: list[Problem], target: Path,
         _mark(pkg, sheets, styles, _cells_by_sheet(problems))
     else:
         pkg.refuse_dtds()  # marking parses every part it changes; a copy left unmarked is checked here
+    if any(p.code == "text-too-long" for p in problems):
+        cut_long_texts(pkg, [*sheets.values(), SHARED_STRINGS])
     rows = [_review_row(p) for p in problems]
     sheet_xml = review_sheet_xml(source.name, rows, [p.severity for p in problems], formats(styles), set(sheets),
                                  marked=mark_cells)
@@ -186,6 +192,27 @@ def _mark_spliced(pkg: Package, part: str, cells: dict[tuple[int, int], list[Pro
     except NotSpliceable:
         return False
     return True
+
+
+SHARED_STRINGS = "xl/sharedStrings.xml"
+# a text node that may hold more than an Excel cell does: at least that many bytes without a '<'
+_LONG_TEXT = re.compile(rb"(<t(?:\s[^<>]*)?>)([^<]{%d,})(</t>)" % EXCEL_MAX_CHARS)
+
+
+def cut_long_texts(pkg: Package, parts: list[str]) -> None:
+    """Texts longer than an Excel cell holds (32,767 characters: a department's file can carry one
+    that Excel itself never wrote) are cut in the copy, or Excel would refuse to open the return.
+    Only run for a workbook whose reading reported an over-long text (text-too-long)."""
+    def cut(mt: re.Match[bytes]) -> bytes:
+        text = html.unescape(mt.group(2).decode("utf-8", "replace"))
+        short = cut_utf16(text, EXCEL_MAX_CHARS)
+        if short == text:
+            return mt.group(0)
+        return mt.group(1) + xml_escape(short).encode("utf-8") + mt.group(3)
+
+    for name in parts:
+        if name in pkg.parts and _LONG_TEXT.search(pkg.parts[name]):
+            pkg.parts[name] = _LONG_TEXT.sub(cut, pkg.parts[name])
 
 
 def _cells_by_sheet(problems: list[Problem]) -> dict[str, dict[tuple[int, int], list[Problem]]]:

@@ -275,8 +275,6 @@ def test_files_with_cell_problems_are_returned_annotated(run: Run, returns: Path
         assert c.comment is not None and messages[(e.sheet, e.cell)] in c.comment.text, (e.sheet, e.cell)
 
 
-@pytest.mark.xfail(strict=True, reason="返送 copies cells byte for byte: a cell over Excel's 32,767 characters is "
-                   "not cut yet (compiler/returns.py, compiler/xlsx/annotate.py)")
 def test_returned_long_text_fits_an_excel_cell(run: Run, returns: Path) -> None:
     """DESIGN §7 (bounded cell lengths): a returned workbook must open in Excel, whose cells hold
     at most 32,767 characters; the department's 40,000 characters are cut in its copy."""
