@@ -528,12 +528,17 @@ class _SheetScanner:
         looked at one by one (a template's hundreds of formatting-only input rows are not).
         Returns False when the careful walk is needed: other shapes, or a chunk that may
         reach too far (the walk then judges cell by cell)."""
-        if b":c" in data or b":row" in data or _ODD_TAG_END.search(data):
+        if b":c" in data or b":row" in data:
             return False
-        n_cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
-        n_rows = data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/")
-        if data.count(b'<c r="') != n_cells or data.count(b'<row r="') != n_rows:
-            return False
+        n_cells, n_rows = data.count(b'<c r="'), data.count(b'<row r="')
+        if data.count(b"<c") != n_cells or data.count(b"<row") != n_rows:
+            # other tags begin with <c or <row here (cols, cfRule, rowBreaks…, or a cell in another
+            # shape): count the cell and row tags in every shape (inside sheetData this is not needed)
+            if _ODD_TAG_END.search(data):
+                return False
+            if (data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/") != n_cells
+                    or data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/") != n_rows):
+                return False
         last = None
         if n_cells:
             last_start = data.rfind(b'<c r="')
