@@ -270,15 +270,20 @@ def test_dimension_covers_new_cells(returned: tuple[Path, Path]) -> None:
     assert dim.get("ref") == "A1:H30"
 
 
-def test_unsafe_or_broken_workbook_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    good = make_department_book(tmp_path / "good.xlsx")
-    evil = tmp_path / "evil.xlsx"
-    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(evil, "w") as zout:
+def patched_copy(src: Path, dst: Path, old: bytes, new: bytes, part: str = "xl/worksheets/sheet1.xml") -> Path:
+    """A copy of workbook `src` whose `part` has its first `old` replaced by `new`."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
         for info in zin.infolist():
             data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>', 1)
+            if info.filename == part:
+                data = data.replace(old, new, 1)
             zout.writestr(info, data)
+    return dst
+
+
+def test_unsafe_or_broken_workbook_is_skipped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    good = make_department_book(tmp_path / "good.xlsx")
+    evil = patched_copy(good, tmp_path / "evil.xlsx", b"?>", b'?><!DOCTYPE x [<!ENTITY a "aaaa">]>')
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     comp = make_compilation()
@@ -409,13 +414,7 @@ def test_a_sheet_that_breaks_marking_still_gets_its_list(tmp_path: Path, caplog:
     """A worksheet part the pre-render check does not parse (a cell style that is not a number):
     the copy is returned with its 確認事項 sheet, so the 返送 announced in 集計 exists."""
     src = make_department_book(tmp_path / "河川課.xlsx")
-    broken = tmp_path / "broken.xlsx"
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(broken, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<c r="D2" t="s">', b'<c r="D2" s="x" t="s">', 1)
-            zout.writestr(info, data)
+    broken = patched_copy(src, tmp_path / "broken.xlsx", b'<c r="D2" t="s">', b'<c r="D2" s="x" t="s">')
     comp = make_compilation()
     comp.files = [SourceFile(broken, "河川課.xlsx")]
     comp.problems = [PROBLEMS[0]]

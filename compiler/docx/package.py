@@ -247,9 +247,14 @@ def _write_document_xml(dst: zipfile.ZipFile, info: zipfile.ZipInfo, template: b
         out.write(template[end:])
 
 
+BODY_LEVEL = 1  # zlib level of word/document.xml: 2.5 times as fast as 6 on a large draft, a third larger
+PART_LEVEL = 6
+
+
 def _rezip(data: bytes, out, front_xml: str, chapters: IO[bytes], back_xml: str) -> None:
+    # the archive's level is the one ZipFile.open(…, "w") uses: the body's; the small parts say theirs
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as dst:
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=BODY_LEVEL) as dst:
         for item in src.infolist():
             info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -258,4 +263,4 @@ def _rezip(data: bytes, out, front_xml: str, chapters: IO[bytes], back_xml: str)
             if item.filename == "word/document.xml":
                 _write_document_xml(dst, info, src.read(item.filename), front_xml, chapters, back_xml)
             else:
-                dst.writestr(info, src.read(item.filename), compresslevel=6)
+                dst.writestr(info, src.read(item.filename), compresslevel=PART_LEVEL)

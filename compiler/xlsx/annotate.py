@@ -206,8 +206,11 @@ class Earlier:
         self._clone_refs = {str(i).encode() for i in self.clones}
 
     def touches(self, part: str) -> bool:
-        """Whether the worksheet part holds one of our formats or our comments (a quick look at bytes)."""
-        return self._has_clone(self.pkg.parts.get(part, b"")) or self._comments_part(part) is not None
+        """Whether the worksheet part holds one of our formats or our comments (a quick look at bytes;
+        the part is not even inflated when the styles hold no format of ours)."""
+        if self._clone_refs and self._has_clone(self.pkg.parts.get(part, b"")):
+            return True
+        return self._comments_part(part) is not None
 
     def clear(self, part: str, sheet: etree._Element) -> None:
         """Put the cells back to their own formats and take our comments away (sheet parsed by the caller)."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 from lxml import etree
 
@@ -80,7 +81,8 @@ class _Parts(MutableMapping):
         self.data: dict[str, bytes] = {}
         try:
             # the file is small (the reader's preflight capped it): held whole, no handle kept open
-            self.zip = zipfile.ZipFile(io.BytesIO(Path(path).read_bytes()))
+            self.raw = Path(path).read_bytes()
+            self.zip = zipfile.ZipFile(io.BytesIO(self.raw))
             for info in self.zip.infolist():
                 if info.is_dir():
                     continue
@@ -107,6 +109,23 @@ class _Parts(MutableMapping):
                 return fh.read(size)
         except (zipfile.BadZipFile, OSError, zlib.error) as exc:
             raise PackageError(f"zip として開けません（{exc}）") from exc
+
+    def raw_member(self, name: str) -> tuple[int, int, int, bytes] | None:
+        """(method, crc, size, compressed bytes) of a part as it lies in the source zip, when it was
+        never read or replaced and is stored or deflated; None otherwise."""
+        info = self.infos.get(name)
+        if name in self.data or info is None or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return None
+        at = info.header_offset
+        head = self.raw[at:at + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:
+            return None
+        name_len, extra_len = struct.unpack("<HH", head[26:30])
+        start = at + 30 + name_len + extra_len
+        data = self.raw[start:start + info.compress_size]
+        if len(data) != info.compress_size:
+            return None
+        return info.compress_type, info.CRC, info.file_size, data
 
     def __getitem__(self, name: str) -> bytes:
         if name not in self.data:
@@ -135,6 +154,40 @@ class _Parts(MutableMapping):
     def items(self):  # type: ignore[override]  # every part, inflated in one pass over the zip
         self._inflate([n for n in self.order if n not in self.data])
         return [(n, self.data[n]) for n in self.order]
+
+
+class _ZipWriter:
+    """A zip archive written entry by entry with fixed dates: deflated data, or a member copied
+    still compressed from another zip (zipfile cannot copy without inflating).  Sizes stay within
+    the 32-bit fields: the reader's preflight caps a part at 100 MB and a package at 200 MB."""
+
+    _DOS_DATE = ((FIXED_TIME[0] - 1980) << 9) | (FIXED_TIME[1] << 5) | FIXED_TIME[2]
+    _DOS_TIME = (FIXED_TIME[3] << 11) | (FIXED_TIME[4] << 5) | (FIXED_TIME[5] // 2)
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.central: list[bytes] = []
+        self.offset = 0
+
+    def deflate(self, name: str, data: bytes) -> None:
+        packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+        self.copy(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), packer.compress(data) + packer.flush())
+
+    def copy(self, name: str, method: int, crc: int, size: int, data: bytes) -> None:
+        encoded = name.encode("utf-8")
+        flags = 0 if name.isascii() else 0x800  # bit 11: the name is UTF-8
+        fields = (20, flags, method, self._DOS_TIME, self._DOS_DATE, crc, len(data), size, len(encoded))
+        self.out.write(struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", *fields, 0) + encoded)
+        self.out.write(data)
+        self.central.append(struct.pack("<4sBBHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 3, *fields, 0, 0, 0, 0,
+                                        0o600 << 16, self.offset) + encoded)
+        self.offset += 30 + len(encoded) + len(data)
+
+    def close(self) -> None:
+        directory = b"".join(self.central)
+        self.out.write(directory)
+        n = len(self.central)
+        self.out.write(struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, n, n, len(directory), self.offset, 0))
 
 
 class Package:
@@ -169,14 +222,18 @@ class Package:
         return pattern.format(n=n)
 
     def save(self, path: Path) -> None:
-        """Write deterministically: original order, fixed timestamps, deflate."""
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in self.parts.items():
-                info = zipfile.ZipInfo(name, FIXED_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o600 << 16
-                info.create_system = 3
-                z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL)
+        """Write deterministically: original order, fixed timestamps.  A part never read is copied as
+        it lies in the source (still compressed: the unmarked sheets of a return are not inflated
+        and deflated again); the others are deflated."""
+        with open(path, "wb") as out:
+            writer = _ZipWriter(out)
+            for name in self.parts:
+                raw = self.parts.raw_member(name)
+                if raw is not None:
+                    writer.copy(name, *raw)
+                else:
+                    writer.deflate(name, self.parts[name])
+            writer.close()
 
     # ------------------------------------------------------------ content types
     def add_override(self, part: str, content_type: str) -> None:

@@ -22,8 +22,8 @@ from .package import _PARSER, NS_MAIN, NS_REL, _refuse_dtd
 
 _ROOT = re.compile(rb"<worksheet\b([^<>]*)>")
 _XMLNS = re.compile(rb'\sxmlns(?::([A-Za-z_][\w.-]*))?="([^"]*)"')
-_PREFIXED_CELLS = re.compile(rb"</?[A-Za-z_][\w.-]*:(?:row|c)[\s/>]")
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PREFIXED_CELLS = re.compile(rb":(?:c|row)[\s/>]")  # <x:c …>, <x:row …> (or a lookalike: then parsed whole)
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="([^"<>]*)"\s*/>')
 _LEGACY = re.compile(rb'<legacyDrawing\s+r:id="([^"<>]*)"\s*/>')
@@ -42,7 +42,7 @@ class SheetSplice:
     def __init__(self, data: bytes, part: str) -> None:
         _refuse_dtd(data, part)  # a copy must not pass a DTD on (PackageError, as when parsed)
         root = _ROOT.search(data)
-        if root is None or _CONTROL.search(data) or data.count(b"<sheetData") != 1:
+        if root is None or len(data.translate(None, _CONTROL_BYTES)) != len(data) or data.count(b"<sheetData") != 1:
             raise NotSpliceable("root, control characters or sheetData")
         decls = {(prefix or b""): uri for prefix, uri in _XMLNS.findall(root.group(1))}
         if decls.get(b"") != NS_MAIN.encode() or decls.get(b"r") != NS_REL.encode():
