@@ -218,15 +218,20 @@ def render(comp: Compilation, out_dir: Path, workers: int | None = None) -> list
     return paths
 
 
-def build(cycle_dir: Path, output_dir: Path, *, previous: Path | None = None,
+def default_output_dir(comp: Compilation) -> Path:
+    """output/<first year of the plan> (e.g. output/R7), where `make compile` writes."""
+    return Path("output") / comp.master.first_year
+
+
+def build(cycle_dir: Path, output_dir: Path | None = None, *, previous: Path | None = None,
           workers: int | None = None) -> Compilation:
-    """Compile a cycle and replace the outputs in output_dir atomically.
+    """Compile a cycle and replace the outputs in output_dir (by default `default_output_dir`) atomically.
 
     Everything is rendered into a temporary folder beside output_dir; only when all outputs
     exist are they moved into place.  A failure leaves the previous outputs untouched.
     """
     comp = compile_cycle(cycle_dir, previous=previous, workers=workers)
-    output_dir = Path(output_dir)
+    output_dir = Path(output_dir) if output_dir is not None else default_output_dir(comp)
     output_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=output_dir))
     try:

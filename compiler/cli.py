@@ -64,17 +64,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _compile(args: argparse.Namespace) -> int:
-    from .build import build, compile_cycle  # noqa: F401
+    from .build import build, default_output_dir
     from .report import summary_lines
 
     if not args.cycle_dir.is_dir():
         print(f"年度フォルダが見つかりません: {args.cycle_dir}", file=sys.stderr)
         return EXIT_USAGE
-    from .master import MASTER_FILE, load_master
-
-    master = load_master(args.cycle_dir / MASTER_FILE)
-    out = args.output or Path("output") / master.first_year
-    comp = build(args.cycle_dir, out, previous=args.previous)
+    comp = build(args.cycle_dir, args.output, previous=args.previous)
+    out = args.output or default_output_dir(comp)
     if args.timings:
         args.timings.write_text(json.dumps(comp.timings, ensure_ascii=False, indent=1), encoding="utf-8")
     for line in summary_lines(comp, out):

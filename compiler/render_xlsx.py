@@ -7,7 +7,7 @@ The sheet writers live in `compiler/xlsx/`; this module orders them and writes a
 Safety (§7): the workbook never parses text (strings_to_formulas/urls off, write_string for all
 text), illegal XML characters are stripped and text cut to Excel's cell limit (sanitize.safe_text),
 NaN/None are written as blank cells, and any refused write raises XlsxWriteError.
-Deterministic: fixed creation date and in-memory zip entries with fixed timestamps.
+Deterministic: fixed creation date and fixed zip entry timestamps (see xlsx/book.py).
 """
 from __future__ import annotations
 
