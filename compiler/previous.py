@@ -6,6 +6,7 @@ numbers or dates, so cells are read with openpyxl and converted here, not guesse
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -66,6 +67,29 @@ def _records(rows: list[tuple[object, ...]], name: str) -> list[dict[str, str]]:
         if any(rec.values()):
             out.append(rec)
     return out
+
+
+_BUDGET_LABEL = re.compile(r"^(R\d+)事業費\((.+)\)$")  # R8事業費（千円） after label_key (NFKC)
+
+
+def budget_labels(records: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
+    """{year: (label as written, unit)} of the yearly budget columns (R8事業費（千円）), whatever
+    the unit the previous compile wrote them in (its master's 金額単位)."""
+    out: dict[str, tuple[str, str]] = {}
+    for lab in records[0] if records else ():
+        m = _BUDGET_LABEL.match(label_key(lab))
+        if m:
+            out.setdefault(m.group(1), (lab, m.group(2)))
+    return out
+
+
+def check_unit(labels: dict[str, tuple[str, str]], unit: str, name: str) -> None:
+    """Refuse a previous 事業一覧 whose amounts are in another unit than this plan's (PreviousError):
+    compared as they stand, 千円 against 円 would be off by a thousand."""
+    units = sorted({u for _, u in labels.values()})
+    if units and units != [label_key(unit)]:
+        raise PreviousError(f"{name} シート「{PROJECT_SHEET}」の事業費の単位（{'・'.join(units)}）が、計画マスタの金額単位"
+                            f"（{unit}）と異なるため比較できません。同じ単位で集約し直した前年度の出力を指定してください。")
 
 
 def cell_text(value: object) -> str:

@@ -11,7 +11,6 @@ PreviousError naming the rows.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +18,12 @@ import openpyxl
 
 from .models import SHEET_PLAN, Compilation, Project
 from .normalise import clean_text, match_key, parse_money, split_codes
-from .previous import (HEADER_SEARCH_ROWS, PROJECT_SHEET, PreviousError, crossref_path, field as rec_field,
-                       read_previous_projects)
+from .previous import (HEADER_SEARCH_ROWS, PROJECT_SHEET, PreviousError, budget_labels, check_unit, crossref_path,
+                       field as rec_field, read_previous_projects)
 from .problems import Problem, make_problem
 from .schema import label_key
 from .validate import dept_key
 
-_YEAR_COL = re.compile(r"^R(\d+)事業費")
 TRACKED = (  # (label, project attribute, is a code list)
     ("事業名", "name", False), ("所管課", "dept", False), ("施策コード", "measure_code", False),
     ("リスクシナリオ", "scenarios", True), ("基本目標", "goals", True), ("実施箇所", "location", False),
@@ -52,6 +50,7 @@ class Pair:
     changes: list[Change] = field(default_factory=list)
     budget: dict[str, tuple[int, int]] = field(default_factory=dict)  # overlapping year -> (previous, current)
     previous_id: str = ""
+    previous_budgeted: frozenset[str] = frozenset()  # overlapping years the previous plan gave a budget (cell filled)
 
     def diff(self, year: str) -> int:
         before, after = self.budget.get(year, (0, 0))
@@ -86,16 +85,17 @@ class Comparison:
         return sorted(scored, key=lambda p: (-abs(sum(p.diff(y) for y in self.overlap_years)), p.project_id))[:n]
 
 
-def _years(records: list[dict[str, str]]) -> tuple[str, ...]:
-    labels = records[0].keys() if records else ()
-    return tuple(f"R{m.group(1)}" for lab in labels if (m := _YEAR_COL.match(lab)))
-
-
-def _prev_budget(rec: dict[str, str], year: str) -> int:
+def _prev_budget(rec: dict[str, str], label: str) -> int:
     try:
-        return parse_money(rec_field(rec, f"{year}事業費（千円）")) or 0
+        return parse_money(rec.get(label, "")) or 0
     except ValueError:
         return 0
+
+
+def _budgeted(rec: dict[str, str] | None, labels: dict[str, str]) -> frozenset[str]:
+    if rec is None or not _in_plan(rec):
+        return frozenset()
+    return frozenset(y for y, label in labels.items() if rec.get(label, "").strip())
 
 
 def _in_plan(rec: dict[str, str]) -> bool:
@@ -119,8 +119,11 @@ def _changes(p: Project, rec: dict[str, str]) -> list[Change]:
 def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
     path = crossref_path(previous)
     records = read_previous_projects(path)
-    prev_years = _years(records)
+    columns = budget_labels(records)
+    check_unit(columns, comp.master.unit, path.name)
+    prev_years = tuple(columns)
     overlap = tuple(y for y in comp.master.years if y in prev_years)
+    labels = {y: columns[y][0] for y in overlap}
     prev_by_id = _by_id(records, path)
     current_ids = {p.project_id for p in comp.projects}
     pairs: list[Pair] = []
@@ -142,16 +145,18 @@ def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
         pair = Pair(p.project_id, p.name, p.dept, p, rec, status, previous_id=prev_id)
         if rec is not None:
             pair.changes = _changes(p, rec)
-        pair.budget = {y: ((_prev_budget(rec, y) if rec is not None and _in_plan(rec) else 0),
+        pair.budget = {y: ((_prev_budget(rec, labels[y]) if rec is not None and _in_plan(rec) else 0),
                            (p.budget.get(y) or 0) if p.in_plan else 0) for y in overlap}
+        pair.previous_budgeted = _budgeted(rec, labels)
         pairs.append(pair)
         problems += _status_warnings(comp, p, status, prev_id)
     for pid, rec in sorted(prev_by_id.items()):
         if pid in matched_prev:
             continue
         pairs.append(Pair(pid, rec_field(rec, "事業名"), rec_field(rec, "所管課"), None, rec, "終了",
-                          budget={y: (_prev_budget(rec, y) if _in_plan(rec) else 0, 0) for y in overlap}, previous_id=pid))
-    prev_totals = {y: sum(_prev_budget(r, y) for r in records if _in_plan(r)) for y in overlap}
+                          budget={y: (_prev_budget(rec, labels[y]) if _in_plan(rec) else 0, 0) for y in overlap},
+                          previous_id=pid, previous_budgeted=_budgeted(rec, labels)))
+    prev_totals = {y: sum(_prev_budget(r, labels[y]) for r in records if _in_plan(r)) for y in overlap}
     cur_totals = {y: comp.totals.by_year.get(y, 0) for y in overlap}
     order = {"新規": 0, "番号変更": 1, "継続": 2, "終了": 3}
     pairs.sort(key=lambda x: (order[x.status], x.project_id))

@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .models import DATA_SHEETS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, Department, Master
 from .normalise import STATUSES, nfkc, parse_flag, parse_money
-from .previous import field, read_previous_projects
+from .previous import budget_labels, check_unit, crossref_path, field, read_previous_projects
 from .schema import CODE, CODES, FLAG, MONEY, SDGS, STATUS, YEAR, Column, columns_for
 
 GUIDE_SHEET = "記入要領"
@@ -112,6 +112,8 @@ def make_templates(master: Master, out_dir: Path, previous: Path | None = None) 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     records = read_previous_projects(previous) if previous is not None else []
+    if previous is not None:
+        check_unit(budget_labels(records), master.unit, crossref_path(previous).name)
     carried, moved = _by_department(records, master)
     paths = []
     for dept in master.departments.values():
@@ -347,14 +349,18 @@ def _prefill_rows(master: Master, sheet: str, records: list[dict[str, str]]) -> 
     on 総合戦略 one row per KPI."""
     columns = columns_for(sheet, master.years)
     keys = CARRY[sheet]
+    budgets = budget_labels(records)  # by year, whatever unit the previous compile wrote in its labels
     rows = []
     for rec in records:
         if not _is_yes(field(rec, sheet)):
             continue
         row: dict[str, object] = {}
         for col in columns:
-            if col.key in keys or (sheet == SHEET_PLAN and col.key.startswith("budget:")):
+            if col.key in keys:
                 row[col.key] = _carry_value(col, field(rec, col.label))
+            elif sheet == SHEET_PLAN and col.key.startswith("budget:"):
+                label = budgets.get(col.key.removeprefix("budget:"), ("",))[0]
+                row[col.key] = _carry_value(col, rec.get(label, ""))
         if sheet == SHEET_PLAN:
             row["status"] = "継続"
         rows.extend(_kpi_rows(row) if sheet == SHEET_STRATEGY else [row])

@@ -577,9 +577,10 @@ def previous_plan(c: Compilation) -> Comparison:
     pairs = [
         Pair(p3.project_id, p3.name, p3.dept, p3, None, "新規", budget={"R7": (0, 0), "R8": (0, 1200)}),
         Pair(p1.project_id, p1.name, p1.dept, p1, record(p1.project_id, "100000", "150000"), "継続",
-             changes=[Change("施策コード", "3-1", "3-4")], budget={"R7": (100000, 120000), "R8": (150000, 150000)}),
+             changes=[Change("施策コード", "3-1", "3-4")], budget={"R7": (100000, 120000), "R8": (150000, 150000)},
+             previous_budgeted=frozenset({"R7", "R8"})),
         Pair("0401-009", "旧庁舎解体事業", "資産管理課", None, record("0401-009", "5000", ""), "終了",
-             budget={"R7": (5000, 0), "R8": (0, 0)}),
+             budget={"R7": (5000, 0), "R8": (0, 0)}, previous_budgeted=frozenset({"R7"})),
     ]
     return Comparison(Path("R6/クロスリファレンス.xlsx"), ("R6", "R7", "R8"), ("R7", "R8"), pairs,
                       {"R7": 105000, "R8": 150000}, {"R7": 123000, "R8": 154200})

@@ -243,3 +243,34 @@ def test_sample_previous_totals_are_the_previous_compiles_totals(sample):
     assert cmp.previous_totals == {y: previous.totals.by_year[y] for y in cmp.overlap_years}
     assert cmp.current_totals == {y: comp.totals.by_year[y] for y in cmp.overlap_years}
     assert cmp.previous_totals == {"R7": 13_339_300, "R8": 14_266_500}
+
+
+def write_previous_in_yen(path: Path) -> Path:
+    """The previous fixture as a plan kept in 円 writes it: R7事業費（円）."""
+    write_previous(path)
+    wb = openpyxl.load_workbook(path / "クロスリファレンス.xlsx")
+    for c, label in zip(wb["事業一覧"][1], HEAD):
+        c.value = label.replace("（千円）", "（円）")
+    wb.save(path / "クロスリファレンス.xlsx")
+    return path
+
+
+def test_previous_budgets_are_read_whatever_unit_the_labels_name(tmp_path):
+    """A plan kept in 円 writes R7事業費（円）: the comparison must find those columns, not read 0."""
+    root = make_cycle(tmp_path / "R7", {FILE: {SHEET_PLAN: CURRENT}}, extra_rows={"基本情報": [("金額単位", "円")]})
+    prev = write_previous_in_yen(tmp_path / "R6yen")
+    comp = compile_cycle(root, previous=prev, workers=1)
+    assert comp.master.unit == "円"
+    cmp = comp.previous
+    assert cmp.overlap_years == ("R7", "R8")
+    assert cmp.previous_totals == {"R7": 1240, "R8": 1250}
+    assert _by_name(comp, "雨水排水施設整備事業").budget == {"R7": (1000, 1200), "R8": (1100, 1100)}
+    assert _by_name(comp, "河川しゅんせつ事業").previous_budgeted == frozenset({"R7"})
+
+
+def test_previous_in_another_unit_is_refused(tmp_path):
+    root, _ = rolling_cycle(tmp_path)  # this plan in 千円
+    prev = write_previous_in_yen(tmp_path / "R6yen")
+    with pytest.raises(PreviousError) as exc:
+        compile_cycle(root, previous=prev, workers=1)
+    assert "事業費の単位（円）が、計画マスタの金額単位（千円）と異なるため比較できません" in str(exc.value)

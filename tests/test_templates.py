@@ -498,3 +498,15 @@ def test_a_refused_write_stops_with_the_sheet_and_cell(master: Master, tmp_path:
     with pytest.raises(TemplateWriteError, match="調書のシート「総合計画」のセル C2"):
         write_templates(master, tmp_path / "out", folder)
     assert not list((tmp_path / "out").glob("*.xlsx"))  # nothing half-written is left
+
+
+def test_previous_in_another_unit_is_refused(master: Master, previous: Path, tmp_path: Path) -> None:
+    """Carried over as they stand, amounts in 円 would land in 千円 columns a thousand times too big."""
+    book = previous / "クロスリファレンス.xlsx"
+    wb = openpyxl.load_workbook(book)
+    for c in wb["事業一覧"][1]:
+        c.value = c.value.replace("（千円）", "（円）")
+    wb.save(book)
+    with pytest.raises(PreviousError, match="事業費の単位（円）が、計画マスタの金額単位（千円）と異なる"):
+        write_templates(master, tmp_path / "out", previous)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

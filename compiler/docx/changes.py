@@ -1,7 +1,6 @@
 """資料編: 前年度計画からの変更点 (the rolling plan), written only when a previous compile is given."""
 from __future__ import annotations
 
-from compiler.previous import field
 from compiler.rolling import Comparison, Pair
 
 from .base import DASH, Body, Context, money
@@ -86,9 +85,7 @@ def _largest(body: Body, cmp: Comparison) -> None:
 
 def _had_budget(p: Pair, year: str) -> bool:
     """The previous plan counted a budget for `year` (a 総合計画 project with the year filled)."""
-    rec = p.previous
-    return (rec is not None and bool(field(rec, "総合計画").strip())
-            and bool(field(rec, f"{year}事業費（千円）").strip()))
+    return year in p.previous_budgeted
 
 
 def _has_budget(p: Pair, year: str) -> bool:
