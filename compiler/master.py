@@ -24,6 +24,7 @@ MASTER_SHEETS: dict[str, tuple[str, ...]] = {
     "課一覧": ("部局", "課", "課コード"),
     "会計": ("会計",),
 }
+UNIT = "千円"
 INFO_KEYS = ("自治体名", "総合計画名", "強靱化計画名", "総合戦略名", "計画年度", "計画期間終了", "金額単位")
 
 
@@ -79,6 +80,12 @@ def load_master(path: Path) -> Master:
         raise MasterError(f"{name} シート「基本情報」: 計画年度・計画期間終了を読み取れません（{exc}）。R7 のように記入してください。") from exc
     if start is None or end is None or not 0 <= end - start <= 9:
         raise MasterError(f"{name} シート「基本情報」: 計画年度（{info['計画年度']}）と計画期間終了（{info['計画期間終了']}）の関係が正しくありません。")
+
+    unit = label_key(info["金額単位"]).strip("()")
+    if unit != UNIT:  # the templates' money columns, the messages and the draft all speak 千円
+        row = max(r for r, rec in tables["基本情報"] if rec["項目"] == "金額単位")  # the row `info` took
+        raise MasterError(f"{name} シート「基本情報」{row} 行目: 金額単位「{info['金額単位']}」には対応していません。"
+                          f"調書の事業費・財源の欄は{UNIT}単位のため、「{UNIT}」と記入してください。")
 
     def dup(sheet: str, row: int, col: int, code: str) -> MasterError:
         return MasterError(f"{name} シート「{sheet}」セル {column_letter(col)}{row}: コード「{code}」が重複しています。コードは一意にしてください。")
@@ -168,7 +175,7 @@ def load_master(path: Path) -> Master:
     accounts = tuple(dict.fromkeys(rec["会計"] for _, rec in tables["会計"] if rec["会計"]))
     return Master(
         path=path, city=info["自治体名"], plan_name=info["総合計画名"], resilience_name=info["強靱化計画名"],
-        strategy_name=info["総合戦略名"], start_year=start, end_year=end, unit=info["金額単位"],
+        strategy_name=info["総合戦略名"], start_year=start, end_year=end, unit=UNIT,
         policies=policy_objs, measures=measure_objs, directions=directions, scenarios=scenarios,
         risk_goals=risk_goals, goals=goals, strategy_measures=strategy_measures,
         departments=departments, accounts=accounts,

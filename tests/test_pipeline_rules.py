@@ -258,6 +258,15 @@ def test_master_missing_sheet_and_duplicate_code(tmp_path):
         load_master(write_master(tmp_path / "b.xlsx", extra_rows=dup))
 
 
+def test_master_money_unit_other_than_thousand_yen_is_refused(tmp_path):
+    """The templates' money columns, the problem messages and the draft all speak 千円."""
+    yen = {"基本情報": [("金額単位", "円")]}  # a later row overrides the fixture's 千円
+    with pytest.raises(MasterError, match="シート「基本情報」9 行目: 金額単位「円」には対応していません"):
+        load_master(write_master(tmp_path / "a.xlsx", extra_rows=yen))
+    written_otherwise = {"基本情報": [("金額単位", "（ 千円 ）")]}  # brackets, spaces: still 千円
+    assert load_master(write_master(tmp_path / "b.xlsx", extra_rows=written_otherwise)).unit == "千円"
+
+
 def test_accounting_holds_on_messy_cycle(tmp_path):
     comp = compile_books(tmp_path, {F: {
         "総合計画": [plan_row("A事業"), {"content": "x"}, plan_row("A事業（再掲）", measure="3-1")],

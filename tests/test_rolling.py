@@ -255,19 +255,6 @@ def write_previous_in_yen(path: Path) -> Path:
     return path
 
 
-def test_previous_budgets_are_read_whatever_unit_the_labels_name(tmp_path):
-    """A plan kept in 円 writes R7事業費（円）: the comparison must find those columns, not read 0."""
-    root = make_cycle(tmp_path / "R7", {FILE: {SHEET_PLAN: CURRENT}}, extra_rows={"基本情報": [("金額単位", "円")]})
-    prev = write_previous_in_yen(tmp_path / "R6yen")
-    comp = compile_cycle(root, previous=prev, workers=1)
-    assert comp.master.unit == "円"
-    cmp = comp.previous
-    assert cmp.overlap_years == ("R7", "R8")
-    assert cmp.previous_totals == {"R7": 1240, "R8": 1250}
-    assert _by_name(comp, "雨水排水施設整備事業").budget == {"R7": (1000, 1200), "R8": (1100, 1100)}
-    assert _by_name(comp, "河川しゅんせつ事業").previous_budgeted == frozenset({"R7"})
-
-
 def test_previous_in_another_unit_is_refused(tmp_path):
     root, _ = rolling_cycle(tmp_path)  # this plan in 千円
     prev = write_previous_in_yen(tmp_path / "R6yen")
