@@ -243,18 +243,34 @@ def build(cycle_dir: Path, output_dir: Path | None = None, *, previous: Path | N
 
 
 def _swap_into_place(staging: Path, output_dir: Path) -> None:
-    had_returns = (staging / RETURNS_DIR).exists()
-    for item in sorted(staging.iterdir()):
-        target = output_dir / item.name
-        if item.is_dir():
-            old = output_dir / f".old-{item.name}"
-            shutil.rmtree(old, ignore_errors=True)
+    """Move the new outputs into output_dir in two steps: first every old output (and old returns
+    that no longer apply) is set aside (a file Excel holds open cannot be renamed on Windows: then
+    the old ones go back and the error is raised, so nothing changed), then the new ones take
+    their place and the old are deleted."""
+    items = sorted(staging.iterdir())
+    names = [item.name for item in items]
+    stale = [] if RETURNS_DIR in names else [RETURNS_DIR]  # no workbook has problems now: old returns must not be sent
+    aside: list[tuple[Path, Path]] = []  # (output, where the old one waits)
+    try:
+        for name in names + stale:
+            target = output_dir / name
             if target.exists():
+                old = output_dir / f".old-{name}"
+                _remove(old)
                 os.replace(target, old)
-            os.replace(item, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(item, target)
-    returns = output_dir / RETURNS_DIR
-    if not had_returns and returns.exists():
-        shutil.rmtree(returns)  # no workbook has problems now: stale returns must not be sent
+                aside.append((target, old))
+    except OSError:
+        for target, old in reversed(aside):
+            os.replace(old, target)
+        raise
+    for item in items:
+        os.replace(item, output_dir / item.name)
+    for _, old in aside:
+        _remove(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

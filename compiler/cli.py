@@ -1,6 +1,7 @@
 """Thin command line: parse arguments, call the library, turn domain errors into messages.
 
-Exit codes: 0 compiled, 1 data errors under --strict, 2 bad usage or unusable master.
+Exit codes: 0 compiled, 1 data errors under --strict, 2 bad usage, unusable master or previous output,
+or outputs that cannot be written.
 """
 from __future__ import annotations
 
@@ -60,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except FileNotFoundError as exc:
         print(f"ファイルが見つかりません: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # e.g. an output workbook open in Excel (Windows locks it), a read-only or full disk
+        print(f"ファイルを書き込めません: {exc.filename or ''}（{exc.strerror or exc}）。出力先のファイルを Excel などで"
+              "開いたままにしていないか、出力先に書き込めるか（権限・空き容量）を確認してください。"
+              "以前の出力はそのまま残っています。", file=sys.stderr)
         return EXIT_USAGE
 
 

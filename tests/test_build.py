@@ -44,6 +44,32 @@ def test_failed_writer_leaves_previous_outputs(first_build, monkeypatch):
     assert not [p for p in first_build.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
+def test_output_held_open_leaves_every_previous_output(first_build, tmp_path, monkeypatch, capsys):
+    """On Windows, Excel holds an open workbook locked: renaming it fails.  The compile must stop with
+    a message, the outputs already set aside must come back, and no output be half replaced."""
+    import shutil
+
+    from compiler.cli import main
+
+    out = tmp_path / "out"
+    shutil.copytree(first_build, out)
+    before = digests(out)
+    real_replace = build_mod.os.replace
+
+    def locked(src, dst):
+        if out / "実施計画（案）.docx" in (Path(src), Path(dst)):  # neither renamed nor replaced while open
+            raise PermissionError(13, "別のプロセスが使用中です", str(src))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(build_mod.os, "replace", locked)
+    assert main(["compile", str(SAMPLE), "--output", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ファイルを書き込めません: {out / '実施計画（案）.docx'}（別のプロセスが使用中です）")
+    assert "Excel などで開いたままにしていないか" in err and "以前の出力はそのまま残っています" in err
+    assert digests(out) == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
 def test_accounting_is_checked(first_build):
     comp = compile_cycle(SAMPLE)
     comp.rows_excluded += 1
