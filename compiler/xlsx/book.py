@@ -6,7 +6,7 @@
 - Formats are built from named style fragments and cached.
 - Column widths follow the widest value written (East Asian wide characters count as 2).
 - Each sheet's XML is streamed to a temporary file beside the workbook (not kept in memory: at
-  150,000 projects that held some 600 MB), and xlsxwriter stamps every zip entry 1980-01-31
+  150,000 projects that held some 500 MB), and xlsxwriter stamps every zip entry 1980-01-31
   00:00 (local time in, local time out: the same in every time zone) in a file created
   with mode 0600; with a fixed creation date the file is byte-identical from run to run.
 """
