@@ -164,12 +164,13 @@ def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
 
 
 def _by_id(records: list[dict[str, str]], path: Path) -> dict[str, dict[str, str]]:
-    """The previous records by 事業ID; an ID on more than one row is refused (PreviousError)."""
+    """The previous records by 事業ID; an ID on more than one row, or a row without one, is refused
+    (PreviousError): such a row matches no project, yet its budget is in the previous totals."""
     groups: dict[str, list[dict[str, str]]] = {}
     for rec in records:
-        pid = rec_field(rec, "事業ID")
-        if pid:
-            groups.setdefault(pid, []).append(rec)
+        groups.setdefault(rec_field(rec, "事業ID"), []).append(rec)
+    if "" in groups:
+        raise PreviousError(_blank_id_message(path))
     duplicated = sorted(pid for pid, recs in groups.items() if len(recs) > 1)
     if duplicated:
         raise PreviousError(_duplicate_id_message(path, duplicated))
@@ -188,8 +189,17 @@ def _duplicate_id_message(path: Path, duplicated: list[str]) -> str:
             "重複した行を削除するか、前年度の集約をやり直してから比較してください。")
 
 
+def _blank_id_message(path: Path) -> str:
+    rows = _id_rows(path).get("", [])
+    shown = "・".join(str(r) for r in rows[:MAX_NAMED_DUPLICATES]) + (f" ほか {len(rows) - MAX_NAMED_DUPLICATES} 行"
+                                                                   if len(rows) > MAX_NAMED_DUPLICATES else "")
+    return (f"{path.name} シート「{PROJECT_SHEET}」の {shown} 行目に事業IDがありません。事業IDで前年度の事業と対応付けられないため"
+            "比較できません。事業IDを記入するか、前年度の集約をやり直してから比較してください。")
+
+
 def _id_rows(path: Path) -> dict[str, list[int]]:
-    """Excel row numbers of each 事業ID on the previous 事業一覧 (read again, for the message only)."""
+    """Excel row numbers of each 事業ID on the previous 事業一覧, rows with other values but no ID
+    under "" (read again, for the message only)."""
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         rows = [tuple(r) for r in wb[PROJECT_SHEET].iter_rows(values_only=True)]
@@ -203,7 +213,7 @@ def _id_rows(path: Path) -> dict[str, list[int]]:
             found: dict[str, list[int]] = {}
             for r, data in enumerate(rows[h + 1:], start=h + 2):
                 pid = clean_text(data[col]) if col < len(data) else ""
-                if pid:
+                if pid or any(clean_text(v) for v in data):
                     found.setdefault(pid, []).append(r)
             return found
     return {}

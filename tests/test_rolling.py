@@ -261,3 +261,13 @@ def test_previous_in_another_unit_is_refused(tmp_path):
     with pytest.raises(PreviousError) as exc:
         compile_cycle(root, previous=prev, workers=1)
     assert "事業費の単位（円）が、計画マスタの金額単位（千円）と異なるため比較できません" in str(exc.value)
+
+
+def test_previous_row_without_id_is_refused_with_its_row(tmp_path):
+    """Such a row would count in the previous totals yet match no project: the differences would not add up."""
+    root, _ = rolling_cycle(tmp_path)
+    blank = ["", "手で追加した事業", "河川課", "3-4", "○", "", "", "", "", "", 0, 500, 500]
+    prev = write_previous(tmp_path / "blank", PREVIOUS + [blank])
+    with pytest.raises(PreviousError) as exc:
+        compile_cycle(root, previous=prev, workers=1)
+    assert "シート「事業一覧」の 8 行目に事業IDがありません" in str(exc.value)
