@@ -63,10 +63,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ファイルが見つかりません: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # e.g. an output workbook open in Excel (Windows locks it), a read-only or full disk
-        print(f"ファイルを書き込めません: {exc.filename or ''}（{exc.strerror or exc}）。出力先のファイルを Excel などで"
-              "開いたままにしていないか、出力先に書き込めるか（権限・空き容量）を確認してください。"
-              "以前の出力はそのまま残っています。", file=sys.stderr)
+        print(_os_error_message(args.command, exc), file=sys.stderr)
         return EXIT_USAGE
+
+
+def _os_error_message(command: str, exc: OSError) -> str:
+    where = f"{exc.filename or ''}（{exc.strerror or exc}）"
+    if command == "check":  # writes nothing
+        return f"ファイルを読み込めません: {where}。ファイルの場所と読み取りの権限を確認してください。"
+    kept = "以前の出力はそのまま残っています。" if command == "compile" else ""  # compile swaps its outputs together
+    return (f"ファイルを書き込めません: {where}。出力先のファイルを Excel などで開いたままにしていないか、"
+            f"出力先に書き込めるか（権限・空き容量）を確認してください。{kept}")
 
 
 def _compile(args: argparse.Namespace) -> int:

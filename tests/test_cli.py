@@ -55,3 +55,12 @@ def test_compile_summary_without_previous_has_no_comparison(tmp_path, capsys):
     assert main(["compile", str(root), "--output", str(tmp_path / "out"), "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "問題: エラー" in out and "前年度比較" not in out and "前年度計画" not in out
+
+
+def test_os_error_messages_promise_only_what_the_command_keeps():
+    from compiler.cli import _os_error_message
+
+    exc = PermissionError(13, "使用中", "out/クロスリファレンス.xlsx")
+    assert _os_error_message("compile", exc).endswith("以前の出力はそのまま残っています。")
+    assert "以前の出力" not in _os_error_message("templates", exc)  # each workbook is replaced on its own
+    assert _os_error_message("check", exc).startswith("ファイルを読み込めません: out/クロスリファレンス.xlsx（使用中）")
