@@ -23,7 +23,7 @@ from .merge import build_project, dedupe_generated_ids, merge_log
 from .models import Compilation, Project
 from .problems import Report
 from .returns import check_returns
-from .totals import compute_totals
+from .frames import compile_frames, tables as frame_tables
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -125,19 +125,22 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
     comp = Compilation(
         master=master, files=checked.files, rows_read=checked.rows_read, rows_excluded=len(checked.excluded),
         projects=projects, measure_kpis=checked.kpis, merge_log=log_entries, candidates=candidates,
-        problems=report.sorted(), totals=compute_totals(projects, master), excluded_rows=sorted(checked.excluded),
+        problems=report.sorted(), excluded_rows=sorted(checked.excluded),
         timings=timings, kpi_rows_read=checked.kpi_rows_read, kpi_rows_excluded=len(checked.kpi_excluded),
         decisions=decisions,
     )
+    comp.frames = compile_frames(comp)
     check_accounting(comp)
     if previous is not None:
-        from .rolling import compare_with_previous
+        from .rolling import compare_with_previous, comparison_frame
 
         with _stage(timings, "previous"):
             comp.previous = compare_with_previous(comp, Path(previous))
+            comp.frames.comparison = comparison_frame(comp.previous)
             comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
     # which returns can be written is decided before anything is rendered (see returns.check_returns)
     comp.problems = sorted(comp.problems + check_returns(comp), key=lambda p: p.sort_key())
+    comp.frames.problems = frame_tables.problems_frame(comp.problems)
     return comp
 
 

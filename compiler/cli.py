@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     k = sub.add_parser("check", help="検証だけを行い、問題を一覧表示します（ファイルは書きません）。")
     k.add_argument("cycle_dir", type=Path)
     k.add_argument("--strict", action="store_true", help="エラーが一件でもあれば終了コード 1 で終わります")
+    e = sub.add_parser("export", help="集約した表（事業・統合した行・集計など）を CSV（UTF-8 BOM 付き）で書き出します。")
+    e.add_argument("cycle_dir", type=Path)
+    e.add_argument("--output", type=Path, required=True, help="CSV の出力先フォルダ")
+    e.add_argument("--previous", type=Path, help="前年度の出力フォルダ（前年度比較.csv を加えます）")
     t = sub.add_parser("templates", help="計画マスタから各課の調書様式を作成します。")
     t.add_argument("master", type=Path, help="計画マスタ.xlsx")
     t.add_argument("--output", type=Path, default=Path("input_templates"), help="出力先フォルダ")
@@ -52,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             return _compile(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "export":
+            return _export(args)
         return _templates(args)
     except MasterError as exc:
         print(f"計画マスタを使用できません: {exc}", file=sys.stderr)
@@ -105,6 +111,19 @@ def _check(args: argparse.Namespace) -> int:
     for line in summary_lines(comp, None):
         print(line)
     return EXIT_DATA if args.strict and comp.errors else EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .build import compile_cycle
+    from .export import write_csv
+
+    if not args.cycle_dir.is_dir():
+        print(f"年度フォルダが見つかりません: {args.cycle_dir}", file=sys.stderr)
+        return EXIT_USAGE
+    comp = compile_cycle(args.cycle_dir, previous=args.previous)
+    paths = write_csv(comp.frames, args.output)
+    print(f"{len(paths)} 件の CSV を {args.output} に書き出しました。")
+    return EXIT_OK
 
 
 def _templates(args: argparse.Namespace) -> int:

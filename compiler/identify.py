@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from .decisions import Decision
 from .models import InputRow, Master, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY
 from .normalise import match_key
@@ -80,15 +82,10 @@ def group_rows(rows: list[InputRow], decisions: list[Decision], report: Report,
     rows = sorted(rows, key=row_order)
     n = len(rows)
     uf = _UnionFind(n)
-    sides: dict[tuple[str, str], list[int]] = {}
-    by_id: dict[str, list[int]] = {}
-    # (所管課 key, match key) of every row, computed once: match_key is the costly part of this stage
-    side_of = [(dept_key(str(r.get("dept", ""))), match_key(r.raw_name)) for r in rows]
-    for i, r in enumerate(rows):
-        sides.setdefault(side_of[i], []).append(i)
-        rid = str(r.get("id", ""))
-        if rid:
-            by_id.setdefault(rid, []).append(i)
+    keys = identity_frame(rows)
+    side_of = list(zip(keys["所管課キー"].tolist(), keys["照合キー"].tolist()))
+    sides = _members(keys, ["所管課キー", "照合キー"])
+    by_id = _members(keys[keys["事業ID"] != ""], ["事業ID"])
     decided: dict[int, str] = {}
     # rule 1: decisions. 別 first, so that no later rule can cross it.
     for d in sorted(decisions, key=lambda d: d.row):
@@ -146,6 +143,24 @@ def group_rows(rows: list[InputRow], decisions: list[Decision], report: Report,
             g.rules[0] = RULE_SINGLE
         out.append(g)
     return out
+
+
+def identity_frame(rows: list[InputRow]) -> pd.DataFrame:
+    """The identity keys of every row (in the stable order): 事業ID, 所管課 key and match key, computed
+    once (match_key is the costly part of this stage)."""
+    return pd.DataFrame({"事業ID": [str(r.get("id", "")) for r in rows],
+                         "所管課キー": [dept_key(str(r.get("dept", ""))) for r in rows],
+                         "照合キー": [match_key(r.raw_name) for r in rows]}, dtype="string")
+
+
+def _members(keys: pd.DataFrame, by: list[str]) -> dict:
+    """{key (a tuple for several columns, else the value): index labels of its rows (row numbers
+    in the stable order), ascending}."""
+    if keys.empty:
+        return {}
+    groups = keys.groupby(by if len(by) > 1 else by[0], sort=False).indices
+    labels = keys.index.to_numpy()
+    return {k: labels[v].tolist() for k, v in groups.items()}
 
 
 def _merge_side(members: list[int], rows: list[InputRow], uf: _UnionFind, root_ids: list[set[str]],

@@ -7,8 +7,10 @@ master's codes costs one dictionary look-up per code instead of a pass over ever
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .models import MeasureKpi, Project
+if TYPE_CHECKING:  # models.py builds on this module
+    from .models import MeasureKpi, Project
 
 
 @dataclass

@@ -8,6 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .index import ProjectIndex
+
+if TYPE_CHECKING:
+    from .frames import Frames
 
 # Sheet names of the department template (DESIGN §2.2).
 SHEET_PLAN = "総合計画"
@@ -300,19 +306,22 @@ class Compilation:
     merge_log: list[MergeLogEntry]
     candidates: list[Candidate]
     problems: list  # list[problems.Problem], sorted
-    totals: Totals
     excluded_rows: list[Origin] = field(default_factory=list)
     kpi_rows_read: int = 0
     kpi_rows_excluded: int = 0
     previous: object = None  # rolling.Comparison when --previous is given
     decisions: list = field(default_factory=list)  # list[decisions.Decision] read from 重複判定.xlsx, in file order
     timings: dict[str, float] = field(default_factory=dict)
+    frames: Frames = None  # type: ignore[assignment]  # set by frames.compile_frames once the records are merged
+
+    @property
+    def totals(self) -> Totals:
+        """The budget totals every output prints (computed in frames.aggregate)."""
+        return self.frames.budget
 
     @cached_property
-    def index(self):  # -> index.ProjectIndex (imported late: index.py builds on this module)
+    def index(self) -> ProjectIndex:
         """Projects grouped by 施策, 再掲 施策, risk scenario and basic goal; KPIs by 施策."""
-        from .index import ProjectIndex
-
         return ProjectIndex.of(self.projects, self.measure_kpis)
 
     @property

@@ -33,8 +33,8 @@ def problem_table(problems: list[Problem]) -> list[str]:
 
 
 def summary_lines(comp: Compilation, out: Path | None) -> list[str]:
-    plans = [sum(1 for p in comp.projects if p.in_plan), sum(1 for p in comp.projects if p.in_resilience),
-             sum(1 for p in comp.projects if p.in_strategy)]
+    counts = comp.frames.counts
+    plans = [counts["総合計画"], counts["国土強靱化"], counts["総合戦略"]]
     readable = sum(1 for f in comp.files if f.readable)
     lines = [
         f"ブック {len(comp.files)} 件（読込 {readable} 件・除外 {len(comp.files) - readable} 件）",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 
 from .models import SHEET_PLAN, Compilation, Project
 from .normalise import clean_text, match_key, parse_money, split_codes
@@ -125,21 +126,14 @@ def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
     overlap = tuple(y for y in comp.master.years if y in prev_years)
     labels = {y: columns[y][0] for y in overlap}
     prev_by_id = _by_id(records, path)
-    current_ids = {p.project_id for p in comp.projects}
+    matched = match_previous(comp.projects, prev_by_id)
     pairs: list[Pair] = []
     problems: list[Problem] = []
-    # probable renumbering: new ID, but the same 所管課 + match key as a vanished previous project
-    vanished = {(dept_key(rec_field(r, "所管課")), match_key(rec_field(r, "事業名"))): pid
-                for pid, r in prev_by_id.items() if pid not in current_ids}
     matched_prev: set[str] = set()
-    for p in comp.projects:
-        rec = prev_by_id.get(p.project_id)
-        status, prev_id = ("継続", p.project_id) if rec else ("新規", "")
-        if rec is None:
-            old = vanished.get((dept_key(p.dept), p.match_key))
-            if old and old not in matched_prev:
-                rec, status, prev_id = prev_by_id[old], "番号変更", old
-                problems.append(_renumbering(comp, p, old))
+    for p, (status, prev_id) in zip(comp.projects, matched):
+        rec = prev_by_id.get(prev_id) if prev_id else None
+        if status == "番号変更":
+            problems.append(_renumbering(comp, p, prev_id))
         if rec is not None:
             matched_prev.add(prev_id)
         pair = Pair(p.project_id, p.name, p.dept, p, rec, status, previous_id=prev_id)
@@ -161,6 +155,49 @@ def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
     order = {"新規": 0, "番号変更": 1, "継続": 2, "終了": 3}
     pairs.sort(key=lambda x: (order[x.status], x.project_id))
     return Comparison(path, prev_years, overlap, pairs, prev_totals, cur_totals, problems)
+
+
+def match_previous(projects: list[Project], prev_by_id: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """(status, previous 事業ID) of each project: a merge over 事業ID (継続 where both years have it), then,
+    for the IDs only this year has, a merge over 所管課 + match key with the IDs only the previous year
+    has (番号変更: a probable renumbering; each previous project pairs with the first such project)."""
+    key_cols = ["所管課キー", "照合キー"]
+    cur = pd.DataFrame({"事業ID": [p.project_id for p in projects], "所管課キー": [dept_key(p.dept) for p in projects],
+                        "照合キー": [p.match_key for p in projects]}, dtype="string")
+    prev = pd.DataFrame({"事業ID": list(prev_by_id),
+                         "所管課キー": [dept_key(rec_field(r, "所管課")) for r in prev_by_id.values()],
+                         "照合キー": [match_key(rec_field(r, "事業名")) for r in prev_by_id.values()]}, dtype="string")
+    both = cur.merge(prev[["事業ID"]], on="事業ID", how="outer", indicator=True, sort=False)
+    vanished = prev[prev["事業ID"].isin(both.loc[both["_merge"] == "right_only", "事業ID"])]
+    vanished = vanished.drop_duplicates(key_cols, keep="last").rename(columns={"事業ID": "前年度事業ID"})
+    status = pd.Series("新規", index=cur.index, dtype="string")
+    previous = pd.Series("", index=cur.index, dtype="string")
+    kept = cur["事業ID"].isin(prev["事業ID"])
+    status[kept], previous[kept] = "継続", cur.loc[kept, "事業ID"]
+    new = cur[~kept].reset_index().merge(vanished, on=key_cols, how="inner", sort=False)
+    new = new.sort_values("index", kind="stable").drop_duplicates("前年度事業ID", keep="first")
+    status[new["index"].to_numpy()] = "番号変更"
+    previous[new["index"].to_numpy()] = new["前年度事業ID"].to_numpy()
+    return list(zip(status.tolist(), previous.tolist()))
+
+
+def comparison_frame(cmp: Comparison) -> pd.DataFrame:
+    """One row per pair (this year's project and/or its previous record), with the budgets of the
+    overlapping years and the tracked fields that changed."""
+    pairs = cmp.pairs
+    cols: dict[str, pd.api.extensions.ExtensionArray] = {
+        "状態": pd.array([p.status for p in pairs], dtype="string"),
+        "事業ID": pd.array([p.project_id for p in pairs], dtype="string"),
+        "前年度事業ID": pd.array([p.previous_id for p in pairs], dtype="string"),
+        "事業名": pd.array([p.name for p in pairs], dtype="string"),
+        "所管課": pd.array([p.dept for p in pairs], dtype="string"),
+    }
+    for y in cmp.overlap_years:
+        cols[f"{y}前年度計画"] = pd.array([p.budget[y][0] for p in pairs], dtype="Int64")
+        cols[f"{y}本計画"] = pd.array([p.budget[y][1] for p in pairs], dtype="Int64")
+        cols[f"{y}増減"] = pd.array([p.diff(y) for p in pairs], dtype="Int64")
+    cols["変更項目"] = pd.array(["、".join(c.label for c in p.changes) for p in pairs], dtype="string")
+    return pd.DataFrame(cols)
 
 
 def _by_id(records: list[dict[str, str]], path: Path) -> dict[str, dict[str, str]]:

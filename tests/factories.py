@@ -5,7 +5,8 @@ from pathlib import Path
 
 from compiler.models import (BasicGoal, Candidate, Compilation, Department, Direction, Master,
                              MeasureKpi, MergeLogEntry, Origin, Policy, Project, ProjectKpi,
-                             Scenario, SourceFile, StrategyMeasure, Totals)
+                             Scenario, SourceFile, StrategyMeasure)
+from compiler.frames import compile_frames
 from compiler.problems import make_problem
 
 
@@ -81,11 +82,14 @@ def make_compilation() -> Compilation:
     problems = [make_problem("unknown-measure", file="0301_子ども家庭課.xlsx", sheet="総合計画", cell="D5",
                              column="施策コード", value="9-9"),
                 make_problem("no-location", file="0101_防災危機管理課.xlsx", sheet="国土強靱化", cell="F3", column="実施箇所")]
-    totals = Totals(by_year={"R7": 123000, "R8": 154200, "R9": 91200},
-                    by_policy_year={"1": {"R7": 0, "R8": 1200, "R9": 1200}, "3": {"R7": 123000, "R8": 153000, "R9": 90000}},
-                    by_measure_year={"1-1": {"R7": 0, "R8": 1200, "R9": 1200}, "3-1": {"R7": 3000, "R8": 3000, "R9": 0},
-                                     "3-4": {"R7": 120000, "R8": 150000, "R9": 90000}},
-                    by_funding={"国県支出金": 50000, "地方債": 60000, "その他": 0, "一般財源": 10000, "未記入": 3000})
     files = [SourceFile(Path(n), n, rows_read=2) for n in ("0101_防災危機管理課.xlsx", "0301_子ども家庭課.xlsx", "0501_河川課.xlsx")]
-    return Compilation(m, files, rows_read=len(log), rows_excluded=0, projects=[p3, p2, p1, p4], measure_kpis=kpis,
-                       merge_log=log, candidates=cands, problems=problems, totals=totals)
+    comp = Compilation(m, files, rows_read=len(log), rows_excluded=0, projects=[p3, p2, p1, p4], measure_kpis=kpis,
+                       merge_log=log, candidates=cands, problems=problems)
+    comp.frames = compile_frames(comp)
+    return comp
+
+
+def refresh(comp: Compilation) -> Compilation:
+    """Recompute the frames after a test changed the records (the frames are built once per compile)."""
+    comp.frames = compile_frames(comp)
+    return comp

@@ -16,7 +16,7 @@ from compiler.models import Candidate, Project
 from compiler.problems import make_problem
 from compiler.render_xlsx import SHEET_ORDER, write_crossref
 from compiler.sanitize import EXCEL_MAX_CHARS, safe_text
-from tests.factories import make_compilation
+from tests.factories import make_compilation, refresh
 
 HOSTILE = ("=1+2", "+cmd|' /C calc'!A0", "-1+2", "@SUM(A1)", "=HYPERLINK(\"http://x\")", "http://example.com")
 
@@ -82,7 +82,7 @@ def test_project_list_round_trips_through_previous_reader(tmp_path: Path) -> Non
     from compiler.previous import field, read_previous_projects
 
     comp = make_compilation()
-    write_crossref(comp, tmp_path / "クロスリファレンス.xlsx")
+    write_crossref(refresh(comp), tmp_path / "クロスリファレンス.xlsx")
     recs = read_previous_projects(tmp_path)
     assert [field(r, "事業ID") for r in recs] == [p.project_id for p in comp.projects]
     assert field(recs[2], "R8事業費(千円)") == "150000"
@@ -122,7 +122,7 @@ def test_scenario_gap_marked(tmp_path: Path) -> None:
     comp = make_compilation()
     for p in comp.projects:
         p.scenarios = tuple(s for s in p.scenarios if s != "2-1")
-    write_crossref(comp, tmp_path / "x.xlsx")
+    write_crossref(refresh(comp), tmp_path / "x.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["リスクシナリオ別"]
     recs = {r["番号"]: r for r in records(ws)}
     assert recs["2-1"]["対応事業数"] == 0 and recs["2-1"]["状況"] == "対応事業なし"
@@ -232,7 +232,7 @@ def test_control_characters_nan_and_long_text(tmp_path: Path) -> None:
     p.content = "あ" * 40000
     p.budget = {"R7": float("nan"), "R8": None, "R9": 1200}  # type: ignore[dict-item]
     path = tmp_path / "x.xlsx"
-    write_crossref(comp, path)
+    write_crossref(refresh(comp), path)
     rec = records(openpyxl.load_workbook(path)["事業一覧"])[0]
     assert rec["事業名"] == "子育てアプリ運用事業"
     assert len(rec["事業内容"]) == EXCEL_MAX_CHARS
@@ -266,7 +266,7 @@ def test_empty_compilation(tmp_path: Path) -> None:
     comp = make_compilation()
     comp.projects, comp.merge_log, comp.candidates, comp.problems, comp.measure_kpis = [], [], [], [], []
     comp.rows_read = 0
-    write_crossref(comp, tmp_path / "x.xlsx")
+    write_crossref(refresh(comp), tmp_path / "x.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
     assert tuple(wb.sheetnames) == SHEET_ORDER
     gaps = [r["状況"] for r in records(wb["リスクシナリオ別"])]
@@ -321,7 +321,7 @@ def test_project_list_wraps_long_texts_and_prints_its_core_columns_readably(tmp_
     comp = make_compilation()
     comp.projects[2].content = "浸水被害を軽減するため、雨水管渠及び調整池を整備する。" * 3
     path = tmp_path / "x.xlsx"
-    write_crossref(comp, path)
+    write_crossref(refresh(comp), path)
     ws = openpyxl.load_workbook(path)["事業一覧"]
     header = rows_of(ws)[0]
     for label in ("事業内容", "実施箇所", "事業名"):
@@ -362,7 +362,7 @@ def test_sample_project_list_prints_at_sixty_percent_or_more(tmp_path: Path) -> 
 
     comp = compile_cycle(Path(__file__).resolve().parents[1] / "examples" / "sample-city" / "R7", workers=1)
     path = tmp_path / "x.xlsx"
-    write_crossref(comp, path)
+    write_crossref(refresh(comp), path)
     ws = openpyxl.load_workbook(path)["事業一覧"]
     n_printed = rows_of(ws)[0].index("要確認") + 1
     paper = ws.page_setup.paperSize
@@ -373,7 +373,7 @@ def test_matrix_total_shows_zero_and_unknown_scenario_is_named(tmp_path: Path) -
     comp = make_compilation()
     comp.projects[1].scenarios = ("1-1", "9-9")  # 9-9 is not in the master; 2-1 loses its only project
     path = tmp_path / "x.xlsx"
-    write_crossref(comp, path)
+    write_crossref(refresh(comp), path)
     wb = openpyxl.load_workbook(path)
     rows = rows_of(wb["施策×リスクシナリオ"])
     codes = list(rows[1][2:])
@@ -409,7 +409,7 @@ def test_previous_year_sheet_uses_the_master_unit(tmp_path: Path) -> None:
     comp.previous = Comparison(tmp_path, ("R6", "R7", "R8"), ("R7", "R8"),
                                [Pair(p.project_id, p.name, p.dept, p, {}, "継続", budget={"R7": (100, 120), "R8": (0, 150)})],
                                {"R7": 100, "R8": 0}, {"R7": 120, "R8": 150})
-    write_crossref(comp, tmp_path / "x.xlsx")
+    write_crossref(refresh(comp), tmp_path / "x.xlsx")
     header = rows_of(openpyxl.load_workbook(tmp_path / "x.xlsx")["前年度比較"])[0]
     assert "R7 前年度計画（百万円）" in header and "R8 増減（百万円）" in header
     assert not any("千円" in str(h) for h in header)
@@ -425,7 +425,7 @@ def test_fast_cell_writer_writes_what_xlsxwriter_writes(tmp_path: Path, monkeypa
     for fast in (True, False):
         monkeypatch.setattr(book_module, "FAST_CELLS", fast)
         path = tmp_path / f"{fast}.xlsx"
-        write_crossref(comp, path)
+        write_crossref(refresh(comp), path)
         with zipfile.ZipFile(path) as z:
             parts[fast] = {n: z.read(n) for n in z.namelist()}
     assert parts[True].keys() == parts[False].keys()

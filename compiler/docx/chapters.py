@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from compiler.models import FUNDING_KEYS, BasicGoal, Project, ProjectKpi, Scenario
-from compiler.totals import UNKNOWN
+from compiler.frames.tables import UNKNOWN
 
 from .base import NO_PROJECT, WAVE, Body, Context, figures, joined, mark, money, period, reiwa
 from .front import chapter_title
@@ -54,12 +54,12 @@ def resilience_chapter(body: Body, ctx: Context) -> None:
     body.para(text)
     body.lead("リスクシナリオ別の対応状況")
     rows: list = []
+    summary = ctx.comp.frames.by_scenario
     for _code, _goal, scenarios in scenario_groups(ctx):
         for s in scenarios:
-            projects = ctx.by_scenario.get(s.code, [])
-            located = sum(1 for p in projects if p.location)
-            gap = () if projects else ((GAP, "Strong"),)
-            rows.append((s.code, s.text, f"{len(projects):,}", f"{located:,}", gap))
+            n, located = (int(v) for v in summary.loc[s.code, ["対応事業数", "実施箇所明記"]])
+            gap = () if n else ((GAP, "Strong"),)
+            rows.append((s.code, s.text, f"{n:,}", f"{located:,}", gap))
     body.table((Col("番号", 700, "C"), Col("起きてはならない最悪の事態", 5338), Col("対応事業数", 1100, "R"),
                 Col("うち実施箇所\n明記", 1200, "R"), Col("備考", 1300, "C")), rows)
     for code, goal, scenarios in scenario_groups(ctx):
@@ -74,7 +74,7 @@ def _scenario(body: Body, ctx: Context, s: Scenario) -> None:
     if not projects:
         body.para(f"{NO_PROJECT}。", "BodyJa")
         return
-    located = sum(1 for p in projects if p.location)
+    located = int(ctx.comp.frames.by_scenario.at[s.code, "実施箇所明記"])
     body.note(f"対応事業 {len(projects):,}事業（うち実施箇所を明記 {located:,}事業）")
     body.table(RESILIENCE_COLS, ((p.name, p.dept, p.location, period(p.start_year, p.end_year),
                                   cost_cell(p), actor(p)) for p in projects))

@@ -74,9 +74,8 @@ def overview(body: Body, ctx: Context) -> None:
     body.heading(2, "3　一体的に策定する計画")
     body.para("本計画は、次の三つの計画を一体的に策定するものです。各課からの調書を一つの様式で照会し、"
               "同一の事業を一つにまとめて掲載しています。")
-    n_plan = sum(1 for p in projects if p.in_plan)
-    n_res = sum(1 for p in projects if p.in_resilience)
-    n_str = sum(1 for p in projects if p.in_strategy)
+    counts = ctx.comp.frames.counts
+    n_plan, n_res, n_str = counts["総合計画"], counts["国土強靱化"], counts["総合戦略"]
     cols = (Col("計画", 3700), Col("本計画での掲載", 4938), Col("掲載事業数", 1000, "R"))
     body.table(cols, [
         (m.plan_name, "第3章 施策別主要事業", f"{n_plan:,}"),
@@ -88,7 +87,8 @@ def overview(body: Body, ctx: Context) -> None:
 
 
 def _summary(body: Body, ctx: Context, projects: list[Project]) -> None:
-    multi = sum(1 for p in projects if len(p.plans) >= 2)
+    counts = ctx.comp.frames.counts
+    multi = counts["複数計画"]
     body.para(f"本計画には{len(projects):,}事業を掲載しています。このうち、二つ以上の計画に位置づけられている事業は"
               f"{multi:,}事業です。")
     totals = ctx.comp.totals
@@ -97,15 +97,15 @@ def _summary(body: Body, ctx: Context, projects: list[Project]) -> None:
     body.para(f"計画期間の事業費は、総額{money(grand)}千円（{by_year}）を見込んでいます。"
               "他の施策に再掲する事業の事業費は、主たる施策にのみ計上しています。")
     rows = [
-        ("総合計画（施策別主要事業）", sum(1 for p in projects if p.in_plan)),
-        ("　うち新規事業", sum(1 for p in projects if p.in_plan and p.status == "新規")),
-        ("　うち重点事業（◎）", sum(1 for p in projects if p.priority)),
-        ("　うち他の施策に再掲する事業", sum(1 for p in projects if p.in_plan and p.relisted_measures)),
-        ("国土強靱化地域計画", sum(1 for p in projects if p.in_resilience)),
-        ("　うち実施箇所を明記した事業", sum(1 for p in projects if p.in_resilience and p.location)),
-        ("総合戦略", sum(1 for p in projects if p.in_strategy)),
+        ("総合計画（施策別主要事業）", counts["総合計画"]),
+        ("　うち新規事業", counts["新規"]),
+        ("　うち重点事業（◎）", counts["重点"]),
+        ("　うち他の施策に再掲する事業", counts["総合計画で再掲あり"]),
+        ("国土強靱化地域計画", counts["国土強靱化"]),
+        ("　うち実施箇所を明記した事業", counts["実施箇所明記"]),
+        ("総合戦略", counts["総合戦略"]),
         ("二つ以上の計画に位置づけられた事業", multi),
-        ("要確認事業（資料編）", sum(1 for p in projects if p.needs_review)),
+        ("要確認事業（資料編）", counts["要確認"]),
     ]
     cols = (Col("区分", 6438), Col("事業数", 3200, "R"))
     body.table(cols, [TotalRow(("掲載事業数（実数）", f"{len(projects):,}"))] + [(label, f"{n:,}") for label, n in rows],
@@ -126,15 +126,14 @@ def system(body: Body, ctx: Context) -> None:
             Col("総合戦略", 838, "R", group))
     rows: list = []
     sums = [0, 0, 0, 0]
+    summary = ctx.comp.frames.by_measure[list(SYSTEM_COUNTS)]
     for policy in m.policies.values():
         first = True
         for code in policy.measures:
             measure = m.measures.get(code)
             if measure is None:
                 continue
-            own = ctx.by_measure.get(code, [])
-            counts = [len(own), len(ctx.relisted.get(code, [])), sum(1 for p in own if p.in_resilience),
-                      sum(1 for p in own if p.in_strategy)]
+            counts = [int(n) for n in summary.loc[code]]
             sums = [a + b for a, b in zip(sums, counts)]
             rows.append((Merged(f"{policy.code} {policy.name}", first), measure.label, measure.lead_dept,
                          *(f"{n:,}" for n in counts)))
@@ -144,11 +143,12 @@ def system(body: Body, ctx: Context) -> None:
     _unplaced(body, ctx)
 
 
+SYSTEM_COUNTS = ("事業数", "再掲事業数", "国土強靱化", "総合戦略")  # the 第2章 columns, from frames.by_measure
+
+
 def _unplaced(body: Body, ctx: Context) -> None:
-    projects = ctx.comp.projects
-    res_only = sum(1 for p in projects if not p.in_plan and p.in_resilience)
-    str_only = sum(1 for p in projects if not p.in_plan and not p.in_resilience and p.in_strategy)
-    unknown = sum(len(v) for k, v in ctx.by_measure.items() if k not in ctx.master.measures)
+    counts = ctx.comp.frames.counts
+    res_only, str_only, unknown = counts["国土強靱化のみ"], counts["総合戦略のみ"], counts["施策体系外"]
     lines = []
     if res_only:
         lines.append(f"総合計画に位置づけのない国土強靱化の事業（県・国・民間等の事業を含む）：{res_only:,}事業（第4章に掲載）")

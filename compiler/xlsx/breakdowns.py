@@ -1,8 +1,7 @@
 """Summary tables: 施策×リスクシナリオ, リスクシナリオ別, 総合戦略別, 施策別."""
 from __future__ import annotations
 
-from collections import Counter
-
+from ..frames.breakdowns import MATRIX_LOOSE
 from ..models import Compilation, Project
 from .book import Book, Col, Sheet
 from .common import OFF_MASTER, budget_label, code_key, codes_in_use, joined, plan_total, year_label
@@ -18,6 +17,7 @@ NO_MEASURE = "（施策なし：国土強靱化・総合戦略のみ）"
 UNKNOWN_MEASURE = "（施策体系にない施策コード）"
 UNKNOWN_KEY = "不明"  # totals.py files budgets of unknown 施策 under this key
 NO_STRATEGY_MEASURE = "（具体的施策の指定なし）"
+SCENARIO_FIGURES = ("対応事業数", "事業費", "実施箇所明記", "実施箇所未記入")
 
 
 # ------------------------------------------------------------------ 施策×リスクシナリオ
@@ -25,8 +25,8 @@ def write_matrix(book: Book, comp: Compilation) -> Sheet:
     """Projects per (施策, scenario); a project counts under its primary and its re-listed 施策."""
     m = comp.master
     sheet = book.sheet(MATRIX_SHEET)
-    scenarios = codes_in_use(m.scenarios, (c for p in comp.projects for c in p.scenarios))
-    measures = codes_in_use(m.measures, (p.measure_code for p in comp.projects if p.in_plan))
+    matrix = comp.frames.matrix
+    scenarios = list(matrix.columns)
     head = book.fmt("header")
     fixed = (Col("施策コード", "code", 8, 10), Col("施策名", "text", 14, 30))
     for c, col in enumerate(fixed):
@@ -38,23 +38,18 @@ def write_matrix(book: Book, comp: Compilation) -> Sheet:
         text = f"{code} {m.scenarios[code].text}" if code in m.scenarios else f"{code}{OFF_MASTER}"
         sheet.text(1, first + i, code, head, measure=False)
         sheet.comment(1, first + i, text)
-    index = comp.index
-    rows: list[tuple[str, str, list[Project]]] = []
-    for code in measures:
-        name = m.measures[code].name if code in m.measures else OFF_MASTER
-        rows.append((code, name, index.placed_in(code)))
-    rows.append(("", NO_MEASURE, [p for p in comp.projects if not p.in_plan]))
     count_fmt = book.fmt("cell", "zero_blank")
-    for r, (code, name, projects) in enumerate(rows, start=2):
+    for r, (code, counts) in enumerate(zip(matrix.index, matrix.to_numpy().tolist()), start=2):
+        name = NO_MEASURE if code == MATRIX_LOOSE else m.measures[code].name if code in m.measures else OFF_MASTER
         sheet.text(r, 0, code, book.fmt("cell", "code"))
         sheet.text(r, 1, name, book.fmt("cell"))
-        counts = Counter(s for p in projects for s in p.scenarios)
-        for i, s in enumerate(scenarios):
-            sheet.number(r, first + i, counts.get(s, 0), count_fmt)
-    total_row = 2 + len(rows)
+        for i, n in enumerate(counts):
+            sheet.number(r, first + i, n, count_fmt)
+    total_row = 2 + len(matrix.index)
     sheet.merge(total_row, 0, total_row, 1, "対応事業数（重複なし）", book.fmt("cell", "total"))
+    per_scenario = comp.frames.by_scenario["対応事業数"]
     for i, s in enumerate(scenarios):
-        n = len(index.by_scenario.get(s, []))
+        n = int(per_scenario.get(s, 0))
         # the total shows 0 (a gap in the 脆弱性評価), where the counts above leave 0 blank
         sheet.number(total_row, first + i, n, book.fmt("cell", "num", "mark", "total", "gap" if n == 0 else ""))
     if scenarios:
@@ -78,13 +73,12 @@ def write_scenarios(book: Book, comp: Compilation) -> Sheet:
                Col(budget_label(m), "num", 12, 16), Col("実施箇所明記の事業数", "int", 8, 12),
                Col("実施箇所未記入の事業数", "int", 8, 12), Col("状況", "text", 12, 22)]
     rows, styles = [], []
-    for code in codes_in_use(m.scenarios, (c for p in comp.projects for c in p.scenarios)):
+    summary = comp.frames.by_scenario
+    for code, n, budget, located, unlocated in zip(summary.index, *(summary[c].tolist() for c in SCENARIO_FIGURES)):
         s = m.scenarios.get(code)
-        projects = comp.index.by_scenario.get(code, [])
-        located = sum(1 for p in projects if p.location)
-        status, style = _scenario_status(len(projects), len(projects) - located) if s else (NOT_IN_MASTER, ("warning",))
+        status, style = _scenario_status(n, unlocated) if s else (NOT_IN_MASTER, ("warning",))
         rows.append([s.goal_code if s else "", s.goal_text if s else "", code, s.text if s else OFF_MASTER,
-                     len(projects), plan_total(projects), located, len(projects) - located, status])
+                     n, budget, located, unlocated, status])
         styles.append(style)
     sheet.table(columns, rows, styles, freeze_cols=4)
     sheet.comment(0, 5, f"総合計画に載る事業の{m.first_year}〜{m.years[-1]}年度事業費の合計です。"
@@ -149,31 +143,26 @@ def write_measures(book: Book, comp: Compilation) -> Sheet:
                Col(budget_label(m), "num", 12, 16), Col("成果指標数", "int", 6, 8)]
     rows: list[list[object]] = []
     styles: list[tuple[str, ...]] = []
-    totals = comp.totals
+    totals, counts = comp.totals, comp.frames.counts
+    summary = comp.frames.by_measure
     for policy in m.policies.values():
         budget = totals.by_policy_year.get(policy.code, {})
-        measures = list(policy.measures)
-        primary = sum(_count_primary(comp, c) for c in measures)
-        relisted = sum(_count_relisted(comp, c) for c in measures)
-        kpis = sum(_count_kpis(comp, c) for c in measures)
-        rows.append([policy.code, policy.name, "", "（基本政策計）", "", primary, relisted,
-                     *_years(budget, years), kpis])
+        part = summary.loc[list(policy.measures)]
+        rows.append([policy.code, policy.name, "", "（基本政策計）", "", int(part["事業数"].sum()),
+                     int(part["再掲事業数"].sum()), *_years(budget, years), int(part["成果指標数"].sum())])
         styles.append(("group",))
-        for code in measures:
-            measure = m.measures[code]
-            rows.append([policy.code, policy.name, code, measure.name, measure.lead_dept, _count_primary(comp, code),
-                         _count_relisted(comp, code), *_years(totals.by_measure_year.get(code, {}), years),
-                         _count_kpis(comp, code)])
+        for code in policy.measures:
+            measure, n = m.measures[code], summary.loc[code]
+            rows.append([policy.code, policy.name, code, measure.name, measure.lead_dept, int(n["事業数"]),
+                         int(n["再掲事業数"]), *_years(totals.by_measure_year.get(code, {}), years), int(n["成果指標数"])])
             styles.append(())
-    unknown = [p for p in comp.projects if p.in_plan and p.measure_code not in m.measures]
-    if unknown or UNKNOWN_KEY in totals.by_measure_year:
-        codes = joined(sorted({p.measure_code for p in unknown}, key=code_key))
-        rows.append(["", "", codes, UNKNOWN_MEASURE, "", len(unknown), 0,
+    if counts["施策体系外"] or UNKNOWN_KEY in totals.by_measure_year:
+        codes = joined(sorted(set(comp.frames.unplaced_codes()), key=code_key))
+        rows.append(["", "", codes, UNKNOWN_MEASURE, "", counts["施策体系外"], 0,
                      *_years(totals.by_measure_year.get(UNKNOWN_KEY, {}), years), 0])
         styles.append(("warning",))
-    n_plan = sum(1 for p in comp.projects if p.in_plan)
-    rows.append(["", "合計", "", "（再掲は重複計上しない）", "", n_plan, sum(len(p.relisted_measures) for p in comp.projects),
-                 *_years(totals.by_year, years), len(comp.measure_kpis)])
+    rows.append(["", "合計", "", "（再掲は重複計上しない）", "", counts["総合計画"], counts["再掲数"],
+                 *_years(totals.by_year, years), len(comp.frames.kpis)])
     styles.append(("total",))
     sheet.table(columns, rows, styles, freeze_cols=4)
     sheet.comment(0, 6, "他の施策から再掲されている事業の数です。事業費は主たる施策でのみ計上しています。")
@@ -183,15 +172,3 @@ def write_measures(book: Book, comp: Compilation) -> Sheet:
 def _years(budget: dict[str, int], years: tuple[str, ...]) -> list[int]:
     values = [int(budget.get(y, 0) or 0) for y in years]
     return [*values, sum(values)]
-
-
-def _count_primary(comp: Compilation, code: str) -> int:
-    return len(comp.index.by_measure.get(code, []))
-
-
-def _count_relisted(comp: Compilation, code: str) -> int:
-    return len(comp.index.relisted.get(code, []))
-
-
-def _count_kpis(comp: Compilation, code: str) -> int:
-    return len(comp.index.kpis_by_measure.get(code, []))

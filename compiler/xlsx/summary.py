@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..frames.aggregate import UNSPECIFIED
 from ..models import FUNDING_KEYS, Compilation
 from ..problems import ACTION_FILE_EXCLUDED, ERROR, WARNING
 from ..returns import returnable
@@ -12,7 +13,6 @@ from .common import period_label
 SUMMARY_SHEET = "集計"
 OK, NG = "✔ 一致", "✘ 不一致"
 WIDTHS = (44, 14, 14, 14, 14, 14, 14)
-UNSPECIFIED = "未記入"
 
 
 @dataclass
@@ -135,20 +135,18 @@ def _inputs(rep: Report, comp: Compilation) -> None:
 
 
 def _projects(rep: Report, comp: Compilation) -> None:
-    ps = comp.projects
+    n = comp.frames.counts
     rep.section("2. 事業")
-    rep.line("事業数", len(ps), "3計画をまとめた事業の数（重複は統合済み）")
-    rep.line("　総合計画（実施計画）に掲載", sum(1 for p in ps if p.in_plan))
-    rep.line("　国土強靱化地域計画に掲載", sum(1 for p in ps if p.in_resilience))
-    rep.line("　総合戦略に掲載", sum(1 for p in ps if p.in_strategy))
-    rep.line("　2計画に掲載", sum(1 for p in ps if len(p.plans) == 2))
-    rep.line("　3計画すべてに掲載", sum(1 for p in ps if len(p.plans) == 3))
-    rep.line("再掲のある事業", sum(1 for p in ps if p.relisted_measures), "複数の施策に掲載（事業費は主たる施策で1回だけ計上）")
-    rep.line("事業IDを自動付番した事業", sum(1 for p in ps if p.id_generated), "次回の調書に引き継がれます")
-    rep.line("国土強靱化で実施箇所が未記入の事業", sum(1 for p in ps if p.in_resilience and not p.location),
-             "交付金の重点配分を受けるには実施箇所の明記が必要です")
-    rep.line("要確認の事業", sum(1 for p in ps if p.needs_review), "エラーのある行を含む事業（事業一覧の「要確認」）",
-             "ng" if any(p.needs_review for p in ps) else "")
+    rep.line("事業数", n["事業"], "3計画をまとめた事業の数（重複は統合済み）")
+    rep.line("　総合計画（実施計画）に掲載", n["総合計画"])
+    rep.line("　国土強靱化地域計画に掲載", n["国土強靱化"])
+    rep.line("　総合戦略に掲載", n["総合戦略"])
+    rep.line("　2計画に掲載", n["2計画"])
+    rep.line("　3計画すべてに掲載", n["3計画"])
+    rep.line("再掲のある事業", n["再掲あり"], "複数の施策に掲載（事業費は主たる施策で1回だけ計上）")
+    rep.line("事業IDを自動付番した事業", n["仮番号"], "次回の調書に引き継がれます")
+    rep.line("国土強靱化で実施箇所が未記入の事業", n["実施箇所未記入"], "交付金の重点配分を受けるには実施箇所の明記が必要です")
+    rep.line("要確認の事業", n["要確認"], "エラーのある行を含む事業（事業一覧の「要確認」）", "ng" if n["要確認"] else "")
 
 
 def _checks(rep: Report, comp: Compilation) -> None:

@@ -1,0 +1,93 @@
+"""The compiled cycle as pandas DataFrames: the one place where totals, counts and breakdowns
+are computed.  Every renderer (the Word draft, the workbook, the console, the CSV export) reads
+these frames, so no two outputs can disagree.
+
+Frames (column names are the Japanese labels an analyst sees; see README「分析用の表」):
+- projects     one row per project, in the outputs' order (施策, 展開方向, 事業ID)
+- rows         every merged input row with its file/sheet/row and the rule that merged it
+- excluded     input rows listed as excluded (file/sheet/row; why is in problems)
+- placements   (位置, 施策コード, 主たる施策): each 総合計画 project under its primary and 再掲 施策
+- scenarios    (位置, リスクシナリオ); goals (位置, 基本目標): 位置 is the row of `projects`
+- kpis         the 成果指標 rows; candidates: 重複候補; problems: 検証結果 (set when the compile ends)
+- totals       (区分, キー, 年度, 金額): budget by 基本政策, 施策, year, and first-year 財源
+- by_measure, by_scenario, by_goal, matrix: breakdowns indexed by code
+- comparison   with --previous: one row per project of either year (rolling.compare)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from typing import TYPE_CHECKING
+
+from ..models import Candidate, Master, MeasureKpi, MergeLogEntry, Origin, Project, Totals
+from . import aggregate, breakdowns, tables
+
+if TYPE_CHECKING:
+    from ..models import Compilation
+
+__all__ = ["Frames", "compile_frames", "plan_frames"]
+
+
+@dataclass
+class Frames:
+    projects: pd.DataFrame
+    rows: pd.DataFrame
+    excluded: pd.DataFrame
+    placements: pd.DataFrame
+    scenarios: pd.DataFrame
+    goals: pd.DataFrame
+    kpis: pd.DataFrame
+    candidates: pd.DataFrame
+    totals: pd.DataFrame
+    by_measure: pd.DataFrame
+    by_scenario: pd.DataFrame
+    by_goal: pd.DataFrame
+    matrix: pd.DataFrame
+    counts: dict[str, int]
+    budget: Totals  # the totals as nested dicts, the shape the renderers walk
+    problems: pd.DataFrame = field(default_factory=lambda: tables.problems_frame([]))
+    comparison: pd.DataFrame | None = None
+
+    def unplaced_codes(self) -> list[str]:
+        """施策コード of 総合計画 projects that the 施策体系 does not hold (as written, in project order)."""
+        p = self.projects
+        return p.loc[p["総合計画"] & ~p["施策体系内"], "施策コード"].tolist()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every frame by name (the CSV export writes these)."""
+        out = {name: getattr(self, name) for name in TABLES}
+        return {k: v for k, v in out.items() if v is not None}
+
+
+TABLES = ("projects", "rows", "excluded", "placements", "scenarios", "goals", "kpis", "candidates", "problems",
+          "totals", "by_measure", "by_scenario", "by_goal", "matrix", "comparison")
+
+
+def plan_frames(master: Master, projects: list[Project], kpis: list[MeasureKpi], log: list[MergeLogEntry],
+                candidates: list[Candidate], excluded: list[Origin]) -> Frames:
+    """The frames of one compilation, from its merged records (problems and comparison come later)."""
+    p = tables.projects_frame(projects, master)
+    placements = tables.placements_frame(projects)
+    scenarios = tables.memberships_frame(projects, "scenarios", "リスクシナリオ")
+    goals = tables.memberships_frame(projects, "goals", "基本目標")
+    k = tables.kpis_frame(kpis)
+    budget, totals = aggregate.totals(p, master)
+    return Frames(
+        projects=p, rows=tables.rows_frame(log), excluded=tables.excluded_frame(excluded), placements=placements,
+        scenarios=scenarios, goals=goals, kpis=k, candidates=tables.candidates_frame(candidates), totals=totals,
+        by_measure=breakdowns.measure_summary(p, placements, k, master),
+        by_scenario=breakdowns.scenario_summary(p, scenarios, master),
+        by_goal=breakdowns.goal_summary(p, goals, master),
+        matrix=breakdowns.matrix(p, placements, scenarios, master),
+        counts=aggregate.counts(p, len(log)), budget=budget,
+    )
+
+
+def compile_frames(comp: Compilation) -> Frames:
+    """The frames of a compilation's merged records, with its problems as they stand."""
+    frames = plan_frames(comp.master, comp.projects, comp.measure_kpis, comp.merge_log, comp.candidates,
+                         comp.excluded_rows)
+    frames.problems = tables.problems_frame(comp.problems)
+    return frames
