@@ -84,6 +84,8 @@ def _address_space() -> int:
 
 
 def _init_worker(memory_mb: int) -> None:
+    gc.freeze()  # what the worker inherited (modules, the master) is never collected here: the collector
+    # then leaves those pages shared with the parent instead of writing to every object's header
     gc.enable()  # the parent may have paused its collector; a worker reading hundreds of files needs it
     limit_memory(memory_mb)
     try:

@@ -104,11 +104,13 @@ def write_strategy(book: Book, comp: Compilation) -> Sheet:
                Col(budget_label(m), "num", 12, 16)]
     rows: list[list[object]] = []
     styles: list[tuple[str, ...]] = []
-    for code in codes_in_use(m.goals, (c for p in comp.projects for c in p.goals)):
+    by_goal = comp.frames.by_goal
+    for code, n, budget in zip(by_goal.index, by_goal["事業数"].tolist(), by_goal["事業費"].tolist()):
         goal = m.goals.get(code)
         name = goal.name if goal else OFF_MASTER
         projects = comp.index.by_goal.get(code, [])
-        rows.append(_strategy_row(code, name, "", "（基本目標計）", goal.target if goal else "", projects, code))
+        kpis = _kpi_names(projects, code)
+        rows.append([code, name, "", "（基本目標計）", goal.target if goal else "", n, len(kpis), "\n".join(kpis), budget])
         styles.append(("group",))
         sm_codes = [s.code for s in goal.measures] if goal else []
         sm_codes = codes_in_use(sm_codes, (c for p in projects for c in p.strategy_measures
@@ -125,9 +127,13 @@ def write_strategy(book: Book, comp: Compilation) -> Sheet:
     return sheet
 
 
+def _kpi_names(projects: list[Project], goal: str) -> list[str]:
+    return list(dict.fromkeys(k.name for p in projects for k in p.kpis if k.goal in ("", goal) and k.name))
+
+
 def _strategy_row(code: str, name: str, sm: str, sm_name: str, target: str, projects: list[Project],
                   goal: str) -> list[object]:
-    kpis = list(dict.fromkeys(k.name for p in projects for k in p.kpis if k.goal in ("", goal) and k.name))
+    kpis = _kpi_names(projects, goal)
     return [code, name, sm, sm_name, target, len(projects), len(kpis), "\n".join(kpis), plan_total(projects)]
 
 
