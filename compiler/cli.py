@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from .master import MasterError
 from .previous import PreviousError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+STAGING = re.compile(r"[/\\]\.staging-[^/\\]+")  # build.build's temporary output folder in a path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,10 +73,31 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # e.g. an output workbook open in Excel (Windows locks it), a read-only or full disk
         print(_os_error_message(args.command, exc), file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:  # xlsxwriter wraps the OSError of a full disk in FileCreateError (not an OSError)
+        cause = _os_cause(exc)
+        if cause is None:
+            raise
+        print(_os_error_message(args.command, cause), file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _os_cause(exc: BaseException) -> OSError | None:
+    """The OSError behind a library's own exception: itself, an exception it was given as its first
+    argument (xlsxwriter's FileCreateError), or one it was raised from or during."""
+    todo, seen = [exc], 0
+    while todo and seen < 20:
+        e = todo.pop(0)
+        seen += 1
+        if isinstance(e, OSError):
+            return e
+        todo += [x for x in (e.args[0] if e.args else None, e.__cause__, e.__context__) if isinstance(x, BaseException)]
+    return None
 
 
 def _os_error_message(command: str, exc: OSError) -> str:
-    where = f"{exc.filename or ''}（{exc.strerror or exc}）"
+    # a file being written sits in the compile's temporary folder: name the output folder the user gave
+    name = STAGING.sub("", str(exc.filename or ""))
+    where = f"{name}（{exc.strerror or exc}）"
     if command == "check":  # writes nothing
         return f"ファイルを読み込めません: {where}。ファイルの場所と読み取りの権限を確認してください。"
     kept = "以前の出力はそのまま残っています。" if command == "compile" else ""  # compile swaps its outputs together

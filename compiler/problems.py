@@ -57,6 +57,8 @@ CATALOGUE: dict[str, ProblemType] = {
            "様式のシート（総合計画・国土強靱化・総合戦略・成果指標）が一つもありません。配布した様式に記入してください。"),
         _t("file-unknown-type", ERROR, ACTION_FILE_EXCLUDED,
            "提出フォルダに Excel 以外のファイルがあります（{detail}）。不要なら削除してください。"),
+        _t("file-folder", ERROR, ACTION_FILE_EXCLUDED,
+           "ブックの名前のフォルダがあります（{detail}）。中のブックは読みません。提出するブックは提出フォルダの直下に置いてください。"),
         _t("file-same-dept", WARNING, ACTION_KEPT,
            "同じ課（{detail}）のブックが複数提出されています。重複がないか確認してください。"),
         # ---- sheets

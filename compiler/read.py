@@ -58,6 +58,9 @@ class RawWorkbook:
     return_blocker: str = ""  # why no annotated copy can be made of it ('' when one can)
 
 
+OS_FILES = {"thumbs.db", "ehthumbs.db", "desktop.ini"}  # written by Windows Explorer, like macOS's .DS_Store
+
+
 def discover(submit_dir: Path) -> tuple[list[Path], list[tuple[Path, str, str]]]:
     """Files of 提出/: (workbooks to read, [(path, code, detail)] refused by name)."""
     books: list[Path] = []
@@ -65,11 +68,13 @@ def discover(submit_dir: Path) -> tuple[list[Path], list[tuple[Path, str, str]]]
     if not submit_dir.is_dir():
         return books, refused
     for path in sorted(submit_dir.iterdir(), key=lambda p: p.name):
-        if path.name.startswith("~$") or path.name.startswith("."):
-            continue
-        if path.is_dir():
+        if path.name.startswith("~$") or path.name.startswith(".") or path.name.lower() in OS_FILES:
             continue
         suffix = path.suffix.lower()
+        if path.is_dir():
+            if suffix in ACCEPTED_SUFFIXES or suffix == ".xls":
+                refused.append((path, "file-folder", "フォルダ"))
+            continue
         if suffix in ACCEPTED_SUFFIXES:
             books.append(path)
         elif suffix == ".xls":
