@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from ..frames.breakdowns import codes_in_use  # noqa: F401  (re-exported for the sheets)
+from ..frames.tables import code_key  # noqa: F401
 from ..models import Compilation, Master, Project
 from .book import display_width
 
@@ -50,20 +52,6 @@ def budget_label(master: Master) -> str:
 
 def year_label(master: Master, year: str) -> str:
     return f"{year}事業費（{master.unit}）"
-
-
-def codes_in_use(master_codes: Iterable[str], used: Iterable[str]) -> list[str]:
-    """Master codes in master order, then codes used by projects that the master lacks (sorted)."""
-    known = list(master_codes)
-    extra = sorted({c for c in used if c and c not in known}, key=code_key)
-    return known + extra
-
-
-def code_key(code: str) -> tuple:
-    parts = []
-    for part in code.replace("-", " ").split():
-        parts.append((0, int(part), "") if part.isdigit() else (1, 0, part))
-    return tuple(parts)
 
 
 def plan_total(projects: Iterable[Project]) -> int:
