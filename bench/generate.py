@@ -56,7 +56,7 @@ from compiler.schema import CODE, CODES, MONEY, SDGS, STATUS, YEAR, columns_for 
 
 import vocab as V  # noqa: E402
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: last year's results columns
 DEFAULT_SEED = 20261122
 WORK = REPO / "bench-work"
 YEARS = ("R7", "R8", "R9")
@@ -466,6 +466,7 @@ def book_rows(spec: Spec, index: int) -> tuple[DeptSpec, int, dict[str, list[dic
                     "final_target": int(base * 1.2), "final_year": "R9", "source": f"{dept.name}調べ",
                     "strategy_kpi": "○" if rng.random() < 0.2 else None, "trend": "増加"})
     plan.sort(key=lambda r: (str(r["measure"]), str(r.get("direction") or "")))
+    add_results(random.Random(f"results/{spec.seed}/{spec.size}/{index}"), plan, strat, kpi)
     sheets = {SHEET_PLAN: plan, SHEET_RESILIENCE: res, SHEET_STRATEGY: strat, SHEET_KPI: kpi}
     for sheet in (SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY):
         for row in sheets[sheet]:
@@ -474,6 +475,37 @@ def book_rows(spec: Spec, index: int) -> tuple[DeptSpec, int, dict[str, list[dic
                 _apply_error(rng, sheet, row, kind)
                 stats["errors"][kind] = stats["errors"].get(kind, 0) + 1
     return dept, sub, sheets, stats
+
+
+PROGRESS_WEIGHTS = (("計画どおり", 60), ("概ね計画どおり", 25), ("遅れ", 10), ("未着手", 2), ("中止", 1), (None, 2))
+OUTLOOK_WEIGHTS = (("継続", 60), ("拡充", 20), ("改善", 10), ("縮小", 5), (None, 5))
+
+
+def add_results(rng: random.Random, plan: list[dict], strat: list[dict], kpi: list[dict]) -> None:
+    """Last year's results the survey brings back (its own random stream, so the plan rows stay as they
+    were): 決算見込額 / 進捗状況 / 今後の方向性 on continuing rows, 実績 on about nine KPIs in ten."""
+    for row in plan:
+        if row["status"] == "新規" or str(row["name"]).endswith("（再掲）"):
+            continue
+        progress = rng.choices([p for p, _ in PROGRESS_WEIGHTS], [w for _, w in PROGRESS_WEIGHTS])[0]
+        planned = row.get("budget:R7")
+        if isinstance(planned, int) and progress is not None:
+            row["settled"] = 0 if progress == "中止" else int(planned * rng.uniform(0.6, 1.05))
+        row["progress"] = progress
+        row["result"] = "計画どおり実施した。" if progress in ("計画どおり", "概ね計画どおり") else None
+        row["outlook"] = rng.choices([o for o, _ in OUTLOOK_WEIGHTS], [w for _, w in OUTLOOK_WEIGHTS])[0]
+        if row["outlook"] == "拡充" and isinstance(planned, int) and row.get("settled", 0) > planned:
+            row["outlook"] = "継続"
+    for row in kpi:
+        if rng.random() < 0.9:
+            base, t7 = row["base"], row["target:R7"]
+            row["prior_target"] = (base + t7) // 2
+            row["actual"] = int(base + (t7 - base) * rng.choice((1.2, 1.0, 0.7, 0.3, 0.0, -0.3)))
+            row["actual_kind"] = "見込み" if rng.random() < 0.2 else None
+    for row in strat:
+        if row.get("kpi_base") and rng.random() < 0.9:
+            base = int(row["kpi_base"])
+            row["kpi_actual"] = str(int(base * rng.uniform(0.95, 1.1)))
 
 
 def resilience_row(rng: random.Random, spec: Spec, ms: MeasureSpec, dept: DeptSpec, pid: object, name: str,

@@ -12,7 +12,7 @@ and report per stage the median over the runs, the median wall time, the memory,
 
 Stages: read, identify, candidates and render run in turn (`other` = wall − their sum).  Within
 read, the main process validates each workbook while the workers read the next ones (`validate`
-is the main process's time on it); within render, the three writers (xlsx, docx, returns) run
+is the main process's time on it); within render, the writers (xlsx, docx, report, returns) run
 side by side in forked workers (each figure is a writer's own time; they overlap).
 
 Memory: the process tree of each compile is sampled from /proc (status every 50 ms; PSS, which
@@ -48,7 +48,7 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 
 STAGES = ("read", "identify", "candidates", "render")  # in turn: their sum + other = wall
-WITHIN = {"validate": "read", "xlsx": "render", "docx": "render", "returns": "render"}  # overlapping parts
+WITHIN = {"validate": "read", "xlsx": "render", "docx": "render", "report": "render", "returns": "render"}  # overlapping parts
 POLL_S = 0.05
 PSS_SHARE = 50  # wait 50 times as long as a PSS reading took before the next one
 

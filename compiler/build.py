@@ -23,13 +23,14 @@ from .merge import build_project, dedupe_generated_ids, merge_log
 from .models import Compilation, Project
 from .problems import Report
 from .returns import check_returns
-from .frames import compile_frames, tables as frame_tables
+from .frames import compile_frames, evaluate as evaluate_frames, tables as frame_tables
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CROSSREF_FILE = "クロスリファレンス.xlsx"
 DRAFT_FILE = "実施計画（案）.docx"
+REPORT_FILE = "効果検証報告書（案）.docx"
 RETURNS_DIR = "返送"
 
 
@@ -138,6 +139,8 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
             comp.previous = compare_with_previous(comp, Path(previous))
             comp.frames.comparison = comparison_frame(comp.previous)
             comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
+    planned = comp.previous.planned if comp.previous is not None else None
+    comp.problems = sorted(comp.problems + evaluate_frames(comp.frames, comp, planned), key=lambda p: p.sort_key())
     # which returns can be written is decided before anything is rendered (see returns.check_returns)
     comp.problems = sorted(comp.problems + check_returns(comp), key=lambda p: p.sort_key())
     comp.frames.problems = frame_tables.problems_frame(comp.problems)
@@ -196,6 +199,13 @@ def _write_draft(comp: Compilation, path: Path) -> list[Path]:
     return [path]
 
 
+def _write_report(comp: Compilation, path: Path) -> list[Path]:
+    from .docx.report import write_report
+
+    write_report(comp, path)
+    return [path]
+
+
 def render(comp: Compilation, out_dir: Path, workers: int | None = None) -> list[Path]:
     """Write every output of a compilation into out_dir (a fresh folder), the independent
     writers in parallel on every core, the longest first; `comp.timings` gets each writer's
@@ -208,9 +218,10 @@ def render(comp: Compilation, out_dir: Path, workers: int | None = None) -> list
     jobs: list[tuple[str, Callable[[], list[Path]]]] = [
         ("xlsx", partial(_write_crossref, comp, out_dir / CROSSREF_FILE)),
         ("docx", partial(_write_draft, comp, out_dir / DRAFT_FILE)),
+        *((("report", partial(_write_report, comp, out_dir / REPORT_FILE)),) if comp.frames.surveyed else ()),
         *(("returns", partial(write_returns, comp, out_dir / RETURNS_DIR, only=chunk)) for chunk in chunks),
     ]
-    log.info("出力（クロスリファレンス・実施計画（案）・返送）…")
+    log.info("出力（クロスリファレンス・実施計画（案）%s・返送）…", "・効果検証報告書（案）" if comp.frames.surveyed else "")
     t0 = time.perf_counter()
     results = run_jobs([job for _, job in jobs], workers or os.cpu_count() or 1)
     paths: list[Path] = []
@@ -252,7 +263,9 @@ def _swap_into_place(staging: Path, output_dir: Path) -> None:
     their place and the old are deleted."""
     items = sorted(staging.iterdir())
     names = [item.name for item in items]
-    stale = [] if RETURNS_DIR in names else [RETURNS_DIR]  # no workbook has problems now: old returns must not be sent
+    # outputs this run does not write must not stay behind from an earlier one: returns when no workbook has
+    # problems now, the 効果検証報告書 when the survey brought no results back
+    stale = [name for name in (RETURNS_DIR, REPORT_FILE) if name not in names]
     aside: list[tuple[Path, Path]] = []  # (output, where the old one waits)
     try:
         for name in names + stale:

@@ -21,9 +21,12 @@ FILES = {  # frame -> file name
     "scenarios": "リスクシナリオへの対応.csv", "goals": "基本目標への対応.csv", "kpis": "成果指標.csv",
     "candidates": "重複候補.csv", "problems": "検証結果.csv", "totals": "事業費の集計.csv", "by_measure": "施策別.csv",
     "by_scenario": "リスクシナリオ別.csv", "by_goal": "基本目標別.csv", "matrix": "施策×リスクシナリオ.csv",
-    "comparison": "前年度比較.csv",
+    "comparison": "前年度比較.csv", "progress": "進行管理.csv", "kpi_progress": "成果指標の達成状況.csv",
+    "by_measure_progress": "施策別の進行管理.csv", "by_policy_progress": "基本政策別の進行管理.csv",
+    "by_goal_progress": "基本目標別の効果検証.csv", "by_scenario_progress": "リスクシナリオ別の進捗.csv",
 }
-INDEXED = ("by_measure", "by_scenario", "by_goal", "matrix")  # frames whose index is a code column
+INDEXED = ("by_measure", "by_scenario", "by_goal", "matrix", "by_measure_progress", "by_policy_progress",
+           "by_goal_progress", "by_scenario_progress")  # frames whose index is a code column
 
 
 def export_tables(frames: Frames) -> dict[str, pd.DataFrame]:

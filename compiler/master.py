@@ -11,6 +11,7 @@ from .models import (BasicGoal, Department, Direction, Master, Measure, Policy, 
 from .guard import FileRefused, check_package
 from .normalise import clean_text, norm_code, parse_year
 from .problems import CATALOGUE
+from .ratings import DEFAULT_CRITERIA, Criteria, read_number
 from .schema import label_key
 from .sheetxml import column_letter
 
@@ -24,6 +25,8 @@ MASTER_SHEETS: dict[str, tuple[str, ...]] = {
     "課一覧": ("部局", "課", "課コード"),
     "会計": ("会計",),
 }
+CRITERIA_SHEET = "評価基準"  # optional: the city's own ratings of the KPIs' 進捗率
+CRITERIA_LABELS = ("評価", "進捗率の下限（%）", "意味")
 UNIT = "千円"
 INFO_KEYS = ("自治体名", "総合計画名", "強靱化計画名", "総合戦略名", "計画年度", "計画期間終了", "金額単位")
 
@@ -66,6 +69,8 @@ def load_master(path: Path) -> Master:
         raise MasterError(f"{name} を読み込めません（{type(exc).__name__}）。Excel で開けるか確認してください。") from exc
     try:
         tables = {s: _read_table(wb, s, labels, name) for s, labels in MASTER_SHEETS.items()}
+        criteria = _criteria(_read_table(wb, CRITERIA_SHEET, CRITERIA_LABELS, name), name) \
+            if CRITERIA_SHEET in wb.sheetnames else DEFAULT_CRITERIA
     finally:
         wb.close()
 
@@ -178,5 +183,31 @@ def load_master(path: Path) -> Master:
         strategy_name=info["総合戦略名"], start_year=start, end_year=end, unit=UNIT,
         policies=policy_objs, measures=measure_objs, directions=directions, scenarios=scenarios,
         risk_goals=risk_goals, goals=goals, strategy_measures=strategy_measures,
-        departments=departments, accounts=accounts,
+        departments=departments, accounts=accounts, criteria=criteria,
     )
+
+
+def _criteria(rows: list[tuple[int, dict[str, str]]], name: str) -> Criteria:
+    """評価基準: rows with a lower bound are the steps (highest first); of the rows without one, the
+    first is the rating below every bound (悪化) and the second the one for KPIs that cannot be
+    rated (未把握)."""
+    where = f"{name} シート「{CRITERIA_SHEET}」"
+    steps: list[tuple[str, float, str]] = []
+    rest: list[tuple[str, str]] = []
+    for r, rec in rows:
+        label, bound = rec["評価"], rec["進捗率の下限（%）"]
+        if not label:
+            raise MasterError(f"{where} セル A{r}: 評価の記号がありません。")
+        if label in [s[0] for s in steps] + [x[0] for x in rest]:
+            raise MasterError(f"{where} セル A{r}: 評価「{label}」が重複しています。")
+        if bound:
+            value, suffix = read_number(bound.removesuffix("%").removesuffix("％"))
+            if value is None or suffix:
+                raise MasterError(f"{where} セル B{r}: 下限「{bound}」を数値として読み取れません（例: 100、10、-10）。")
+            steps.append((label, value, rec["意味"]))
+        else:
+            rest.append((label, rec["意味"]))
+    if not steps or len(rest) != 2:
+        raise MasterError(f"{where}: 下限のある評価を1つ以上と、下限が空欄の評価を2つ（下限を下回る場合・未把握）の順に記入してください。")
+    steps.sort(key=lambda s: -s[1])
+    return Criteria(tuple(steps), rest[0], rest[1])

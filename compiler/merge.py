@@ -60,7 +60,8 @@ def _union(rows: list[InputRow], key: str) -> tuple:
 LABELS = {"status": "新継区分", "content": "事業内容", "account": "会計", "budget_kind": "予算区分",
           "budget_page": "予算説明書頁", "direction": "展開方向コード", "location": "実施箇所", "actor": "事業主体",
           "start_year": "開始年度", "end_year": "終了年度", "total_cost": "全体事業費（千円）", "field": "施策分野",
-          "grants": "活用予定の交付金等", "measure": "施策コード"}
+          "grants": "活用予定の交付金等", "measure": "施策コード", "settled": "決算見込額（千円）",
+          "progress": "進捗状況", "result": "実績・成果", "outlook": "今後の方向性"}
 
 
 def build_project(group: Group, master: Master, report: Report, problem_index: dict) -> Project:
@@ -177,6 +178,11 @@ def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: l
     p.funding = {k: v.get(f"fund:{k}") for k in FUNDING_KEYS}  # type: ignore[misc]
     p.sdgs = tuple(sorted(set(_union(plan, "sdgs"))))
     p.note = "／".join(dict.fromkeys(str(r.values.get("note")) for r in plan if r.values.get("note")))
+    settled = _first(ordered, "settled", report, LABELS["settled"])  # a 再掲 row may leave the results blank
+    p.settled = settled if isinstance(settled, int) else None
+    p.progress, p.result, p.outlook = (str(_first(ordered, k, report, LABELS[k]) or "")
+                                       for k in ("progress", "result", "outlook"))
+    p.plan_origin, p.plan_letters = primary.origin, primary.columns
 
 
 def _fill_resilience(p: Project, res: list[InputRow], report: Report) -> None:
@@ -203,7 +209,8 @@ def _fill_strategy(p: Project, strat: list[InputRow]) -> None:
                        year_label(v.get("kpi_base_year") if isinstance(v.get("kpi_base_year"), int) else None),
                        str(v.get("kpi_target") or ""),
                        year_label(v.get("kpi_target_year") if isinstance(v.get("kpi_target_year"), int) else None),
-                       (v.get("goals") or ("",))[0])
+                       (v.get("goals") or ("",))[0], str(v.get("kpi_actual") or ""),
+                       str(v.get("kpi_actual_kind") or ""), r.origin)
         if k not in kpis:
             kpis.append(k)
     p.kpis = tuple(kpis)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .index import ProjectIndex
+from .ratings import DEFAULT_CRITERIA, Criteria
 
 if TYPE_CHECKING:
     from .frames import Frames
@@ -115,6 +116,12 @@ class Master:
     strategy_measures: dict[str, StrategyMeasure]
     departments: dict[str, Department]
     accounts: tuple[str, ...]
+    criteria: Criteria = DEFAULT_CRITERIA  # 評価基準 (ratings of the KPIs' 進捗率)
+
+    @property
+    def evaluated_year(self) -> str:
+        """The year whose results this survey brings back (R6 for a plan starting R7)."""
+        return f"R{self.start_year - 1}"
 
     @property
     def years(self) -> tuple[str, ...]:
@@ -165,6 +172,9 @@ class ProjectKpi:
     target: str
     target_year: str
     goal: str
+    actual: str = ""  # the evaluated year's 実績値, as written
+    actual_kind: str = ""  # 実績 / 見込み
+    origin: Origin | None = field(default=None, compare=False)  # the first 総合戦略 row that gave it
 
 
 @dataclass
@@ -184,6 +194,9 @@ class MeasureKpi:
     strategy_kpi: bool
     direction: str  # 望ましい方向 (増加・減少・維持), the 成果指標 column `trend`
     dept: str = ""
+    prior_target: str = ""  # the evaluated year's target (R6目標値)
+    actual: str = ""  # the evaluated year's 実績値, as written
+    actual_kind: str = ""  # 実績 / 見込み
 
 
 @dataclass
@@ -231,6 +244,13 @@ class Project:
     review_reasons: tuple[str, ...] = ()
     sources: tuple[Origin, ...] = ()
     names: tuple[str, ...] = ()  # every spelling seen
+    # 進行管理: the evaluated year (the one before the plan's first), from the primary 総合計画 row
+    settled: int | None = None  # 決算見込額 (千円)
+    progress: str = ""  # 進捗状況
+    result: str = ""  # 実績・成果
+    outlook: str = ""  # 今後の方向性
+    plan_origin: Origin | None = None  # the primary 総合計画 row, and its columns (field -> letter)
+    plan_letters: dict[str, str] = field(default_factory=dict)
 
     @property
     def plans(self) -> tuple[str, ...]:

@@ -44,9 +44,23 @@ def summary_lines(comp: Compilation, out: Path | None) -> list[str]:
         f"問題: エラー {comp.errors} 件・警告 {comp.warnings} 件",
     ]
     lines += comparison_lines(comp)
+    lines += progress_lines(comp)
     if out is not None:
         lines.append(f"出力先: {out}")
     return lines
+
+
+def progress_lines(comp: Compilation) -> list[str]:
+    """Last year's results in one line, when the survey brought them back."""
+    f = comp.frames
+    if not f.surveyed:
+        return []
+    n, m = f.progress_counts, comp.master
+    ratings = "・".join(f"{label} {n[f'評価:{label}']}" for label in m.criteria.labels)
+    late = sum(int(n[f"進捗:{s}"] or 0) for s in ("遅れ", "未着手", "中止"))
+    rate = f"、執行率 {n['執行率']:.1f}%" if n.get("執行率") is not None else ""
+    return [f"進行管理（{m.evaluated_year}）: 事業 {n['事業数']} 件（遅れ等 {late}・未記入 {n['進捗:未記入']}{rate}）、"
+            f"指標 {n['指標数']} 件（{ratings}）"]
 
 
 def comparison_lines(comp: Compilation) -> list[str]:

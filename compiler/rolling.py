@@ -67,6 +67,8 @@ class Comparison:
     previous_totals: dict[str, int]
     current_totals: dict[str, int]
     problems: list[Problem] = field(default_factory=list)
+    planned: dict[str, int | None] = field(default_factory=dict)  # 事業ID -> the previous plan's amount for
+    # the evaluated year (R6 when this plan starts R7), for projects of both years; None = left blank
 
     def by_status(self, status: str) -> list[Pair]:
         return [p for p in self.pairs if p.status == status]
@@ -150,11 +152,31 @@ def compare_with_previous(comp: Compilation, previous: Path) -> Comparison:
         pairs.append(Pair(pid, rec_field(rec, "事業名"), rec_field(rec, "所管課"), None, rec, "終了",
                           budget={y: (_prev_budget(rec, labels[y]) if _in_plan(rec) else 0, 0) for y in overlap},
                           previous_id=pid, previous_budgeted=_budgeted(rec, labels)))
+    planned = _planned(pairs, columns.get(comp.master.evaluated_year, ("",))[0])
+    problems += [_gone(pair) for pair in pairs if pair.status == "終了" and pair.previous and _in_plan(pair.previous)]
     prev_totals = {y: sum(_prev_budget(r, labels[y]) for r in records if _in_plan(r)) for y in overlap}
     cur_totals = {y: comp.totals.by_year.get(y, 0) for y in overlap}
     order = {"新規": 0, "番号変更": 1, "継続": 2, "終了": 3}
     pairs.sort(key=lambda x: (order[x.status], x.project_id))
-    return Comparison(path, prev_years, overlap, pairs, prev_totals, cur_totals, problems)
+    return Comparison(path, prev_years, overlap, pairs, prev_totals, cur_totals, problems, planned)
+
+
+def _planned(pairs: list[Pair], label: str) -> dict[str, int | None]:
+    """What the previous plan gave each continuing project for the evaluated year (its first year)."""
+    out: dict[str, int | None] = {}
+    for pair in pairs:
+        if pair.current is None or pair.previous is None or not label or not _in_plan(pair.previous):
+            continue
+        try:
+            out[pair.project_id] = parse_money(pair.previous.get(label, ""))
+        except ValueError:
+            out[pair.project_id] = None
+    return out
+
+
+def _gone(pair: Pair) -> Problem:
+    """A project of the previous plan that no workbook carries now: nobody said what became of it."""
+    return make_problem("previous-gone-no-direction", value=pair.name, detail=f"{pair.project_id}・{pair.dept}")
 
 
 def match_previous(projects: list[Project], prev_by_id: dict[str, dict[str, str]]) -> list[tuple[str, str]]:

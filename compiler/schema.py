@@ -21,6 +21,11 @@ FLAG = "flag"
 YEAR = "year"
 STATUS = "status"
 
+# 進行管理 (the year before the plan's first year): the choices the template offers and the reader accepts
+PROGRESS = ("計画どおり", "概ね計画どおり", "遅れ", "未着手", "完了", "中止")
+OUTLOOKS = ("拡充", "継続", "改善", "縮小", "統合", "休止・廃止", "完了")
+ACTUAL_KINDS = ("実績", "見込み")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -32,8 +37,14 @@ class Column:
     help: str = ""  # 記入要領 text
 
 
+def evaluated_year(years: tuple[str, ...]) -> str:
+    """The year whose results the survey brings back: the one before the plan's first (R6 for R7..R9)."""
+    return f"R{int(years[0][1:]) - 1}"
+
+
 def plan_columns(years: tuple[str, ...]) -> tuple[Column, ...]:
     first = years[0]
+    last = evaluated_year(years)
     return (
         Column("id", "事業ID", CODE, width=12, help="前年度から継続する事業は前年度の事業IDをそのまま使います。新しい事業は空欄にしてください（自動で付番されます）。"),
         Column("name", "事業名", TEXT, True, 30, "事業の名称。再掲する場合は末尾に（再掲）を付けます。"),
@@ -54,6 +65,12 @@ def plan_columns(years: tuple[str, ...]) -> tuple[Column, ...]:
         Column("priority", "重点", FLAG, False, 7, "重点事業は ○。"),
         Column("sdgs", "SDGs", SDGS, False, 10, "関連する SDGs のゴール番号（1〜17）。複数は「、」で区切ります。"),
         Column("note", "備考", TEXT, False, 24, "補足事項。"),
+        Column("settled", f"{last}決算見込額（千円）", MONEY, False, 13,
+               f"{last}年度の決算見込額（千円）。{first}年度からの新規事業は空欄。"),
+        Column("progress", "進捗状況", TEXT, False, 12,
+               f"{last}年度の進捗（{'・'.join(PROGRESS)}）。継続・拡充の事業は必ず選びます。"),
+        Column("result", f"{last}の実績・成果", TEXT, False, 36, f"{last}年度に実施した内容と成果を簡潔に記入します。"),
+        Column("outlook", "今後の方向性", TEXT, False, 11, f"評価を踏まえた今後の方向性（{'・'.join(OUTLOOKS)}）。"),
     )
 
 
@@ -90,6 +107,9 @@ def strategy_columns(years: tuple[str, ...]) -> tuple[Column, ...]:
         Column("digital", "デジタル活用", FLAG, False, 9, "デジタル技術を活用する事業は ○。"),
         Column("grants", "活用予定の交付金等", TEXT, False, 20, "活用を予定する交付金（デジタル田園都市国家構想交付金など）。"),
         Column("note", "備考", TEXT, False, 24, "補足事項。"),
+        Column("kpi_actual", f"KPI実績値（{evaluated_year(years)}）", TEXT, False, 10,
+               f"{evaluated_year(years)}年度の KPI の実績値（単位を付けても構いません）。"),
+        Column("kpi_actual_kind", "KPI実績区分", TEXT, False, 9, "実績値が確定値なら「実績」、見込みなら「見込み」。空欄は実績とみなします。"),
     )
 
 
@@ -106,6 +126,11 @@ def kpi_columns(years: tuple[str, ...]) -> tuple[Column, ...]:
         Column("source", "出典", TEXT, False, 16, "数値の出典（例: 市民協働課調べ）。"),
         Column("strategy_kpi", "総合戦略KPI", FLAG, False, 10, "総合戦略の KPI を兼ねる場合は ○。"),
         Column("trend", "望ましい方向", TEXT, False, 10, "指標の望ましい方向（増加・減少・維持）。一覧から選びます。"),
+        Column("prior_target", f"{evaluated_year(years)}目標値", TEXT, False, 10,
+               f"{evaluated_year(years)}年度の目標値（前年度の計画の値）。空欄なら最終目標値を年数で按分して評価します。"),
+        Column("actual", f"{evaluated_year(years)}実績値", TEXT, False, 10,
+               f"{evaluated_year(years)}年度の実績値（単位を付けても構いません。例: 23団体、73.0%）。"),
+        Column("actual_kind", "実績区分", TEXT, False, 9, "実績値が確定値なら「実績」、見込みなら「見込み」。空欄は実績とみなします。"),
     )
 
 

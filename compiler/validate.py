@@ -15,7 +15,9 @@ from .models import (SHEET_KPI, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, DA
                      FUNDING_KEYS, InputRow, Master, MeasureKpi, Origin, SourceFile)
 from .problems import ACTION_REVIEW, ERROR, Report
 from .read import RawRow, RawSheet, RawWorkbook
-from .schema import CODE, CODES, FLAG, MONEY, SDGS, STATUS, TEXT, YEAR, Column, columns_for
+from .ratings import read_number, unit_contradicts
+from .schema import (ACTUAL_KINDS, CODE, CODES, FLAG, MONEY, OUTLOOKS, PROGRESS, SDGS, STATUS, TEXT, YEAR, Column,
+                     columns_for)
 from .sheetxml import column_letter
 
 NAME_LIMIT = 200
@@ -155,6 +157,18 @@ def _parse(col: Column, raw: object, chk: _RowCheck) -> object:
         chk.add(code, key, value=N.clean_text(raw))
         return False if kind == FLAG else None
     raise AssertionError(kind)
+
+
+_CHOICE_ALIASES = {"計画通り": "計画どおり", "概ね計画通り": "概ね計画どおり", "おおむね計画どおり": "概ね計画どおり",
+                   "おおむね計画通り": "概ね計画どおり", "休止": "休止・廃止", "廃止": "休止・廃止", "休廃止": "休止・廃止",
+                   "見込": "見込み", "確定": "実績"}
+
+
+def choice(text: str, options: tuple[str, ...]) -> str | None:
+    """A dropdown value as written (NFKC, white space removed, common spellings), None when it is none of `options`."""
+    key = _WS.sub("", N.nfkc(text)).replace("･", "・")
+    key = _CHOICE_ALIASES.get(key, key)
+    return key if key in options else None
 
 
 def _strip_goal_prefix(code: str) -> str:
@@ -316,6 +330,7 @@ class _Validator:
                 chk.add("unknown-account", "account", value=account)
             else:
                 v["account"] = canonical
+        self.evaluation(v, chk)
         first = m.first_year
         funds = [v.get(f"fund:{k}") for k in FUNDING_KEYS]
         filled = [f for f in funds if isinstance(f, int)]
@@ -328,6 +343,48 @@ class _Validator:
                 chk.add("funding-without-budget", f"budget:{first}")
             elif sum(filled) != budget:
                 chk.add("funding-mismatch", f"budget:{first}", value=f"{budget:,}", detail=f"{sum(filled):,}")
+
+    def evaluation(self, v: dict[str, object], chk: _RowCheck) -> None:
+        """The evaluated year's columns of a 総合計画 row (進捗状況, 今後の方向性, 決算見込額)."""
+        for key, options in (("progress", PROGRESS), ("outlook", OUTLOOKS)):
+            text = str(v.get(key) or "")
+            if text:
+                canonical = choice(text, options)
+                if canonical is None:
+                    chk.add("bad-choice", key, value=text, detail="・".join(options))
+                v[key] = canonical or ""
+        status, outlook = str(v.get("status") or ""), str(v.get("outlook") or "")
+        if status == "新規" and (v.get("progress") or v.get("settled") is not None):
+            chk.add("progress-on-new", "progress" if v.get("progress") else "settled",
+                    value=str(v.get("progress") or v.get("settled")), detail=self.master.evaluated_year)
+        later = [y for y in self.master.years if v.get(f"budget:{y}") is not None]
+        if outlook in ("休止・廃止", "完了") and later:
+            chk.add("outlook-with-budget", "outlook", value=outlook, detail="・".join(later))
+        settled, first = v.get("settled"), v.get(f"budget:{self.master.first_year}")
+        if isinstance(settled, int) and isinstance(first, int):
+            if outlook == "拡充" and first < settled:
+                chk.add("outlook-expand-lower", "outlook", value=outlook, detail=f"{first:,}千円 < {settled:,}千円")
+            if outlook == "縮小" and first > settled:
+                chk.add("outlook-shrink-higher", "outlook", value=outlook, detail=f"{first:,}千円 > {settled:,}千円")
+
+    def actual(self, v: dict[str, object], chk: _RowCheck, keys: tuple[str, str, str], targets: tuple[object, ...]) -> None:
+        """A KPI's 実績値 (keys: actual, its kind, the unit): a number, with its unit if any."""
+        actual_key, kind_key, unit_key = keys
+        text = str(v.get(actual_key) or "")
+        kind = str(v.get(kind_key) or "")
+        if kind:
+            canonical = choice(kind, ACTUAL_KINDS)
+            if canonical is None:
+                chk.add("bad-choice", kind_key, value=kind, detail="・".join(ACTUAL_KINDS))
+            v[kind_key] = canonical or ""
+        if not text:
+            return
+        value, suffix = read_number(text)
+        if value is None:
+            if any(read_number(t)[0] is not None for t in targets):
+                chk.add("kpi-actual-not-number", actual_key, value=text)
+        elif unit_contradicts(suffix, str(v.get(unit_key) or "")):
+            chk.add("kpi-unit-mismatch", actual_key, value=text, detail=str(v.get(unit_key)))
 
     def resilience_row(self, v: dict[str, object], chk: _RowCheck) -> None:
         self._required(v, chk, ("scenarios",))
@@ -348,6 +405,9 @@ class _Validator:
         for code in v.get("strategy_measures") or ():
             if code not in self.master.strategy_measures:
                 chk.add("unknown-strategy-measure", "strategy_measures", value=code)
+        self.actual(v, chk, ("kpi_actual", "kpi_actual_kind", "kpi_unit"), (v.get("kpi_target"), v.get("kpi_base")))
+        if v.get("kpi_actual") and not v.get("kpi_name"):
+            chk.add("kpi-actual-without-kpi", "kpi_actual", value=str(v.get("kpi_actual")))
 
     def kpi_row(self, v: dict[str, object], origin: Origin, chk: _RowCheck, out: Validated) -> None:
         name = str(v.get("name") or "")
@@ -359,6 +419,8 @@ class _Validator:
         measure = str(v.get("measure") or "")
         if measure and measure not in self.master.measures:
             chk.add("unknown-measure", "measure", value=measure)
+        self.actual(v, chk, ("actual", "actual_kind", "unit"),
+                    (v.get("prior_target"), v.get("final_target"), v.get("base")))
         text = lambda k: N.clean_text(v.get(k))  # noqa: E731
         year = lambda k: N.year_label(v.get(k) if isinstance(v.get(k), int) else None)  # noqa: E731
         out.kpis.append(MeasureKpi(
@@ -366,7 +428,8 @@ class _Validator:
             base_year=year("base_year"), targets={y: text(f"target:{y}") for y in self.master.years},
             final_target=text("final_target"), final_year=year("final_year"), source=text("source"),
             strategy_kpi=bool(v.get("strategy_kpi")), direction=text("trend"),
-            dept=self._dept_of_file(origin.file)))
+            dept=self._dept_of_file(origin.file), prior_target=text("prior_target"), actual=text("actual"),
+            actual_kind=text("actual_kind")))
 
     def _dept_of_file(self, file: str) -> str:
         if file not in self._file_depts:

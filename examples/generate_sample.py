@@ -95,18 +95,24 @@ def fund_label(kind: str) -> str:
 
 
 def labels(sheet: str, cy: Cycle) -> list[str]:
+    last = f"R{cy.start - 1}"  # the year whose results the survey brings back
+    # R6 was the first cycle of the plan: its survey had no results columns yet
+    results = cy.messy
     if sheet == PLAN:
         return ["事業ID", "事業名", "所管課", "施策コード", "展開方向コード", "再掲施策コード", "新継区分", "事業内容",
                 "会計", "予算区分", "予算説明書頁", "国補正予算", *map(money_label, cy.years),
-                *map(fund_label, FUNDS), "重点", "SDGs", "備考"]
+                *map(fund_label, FUNDS), "重点", "SDGs", "備考",
+                *([f"{last}決算見込額（千円）", "進捗状況", f"{last}の実績・成果", "今後の方向性"] if results else [])]
     if sheet == RES:
         return ["事業ID", "事業名", "所管課", "リスクシナリオ", "施策分野", "実施箇所", "事業主体", "開始年度",
                 "終了年度", "全体事業費（千円）", "活用予定の交付金等", "備考"]
     if sheet == STRAT:
         return ["事業ID", "事業名", "所管課", "基本目標", "具体的施策コード", "KPI名", "KPI単位", "KPI基準値",
-                "KPI基準年度", "KPI目標値", "KPI目標年度", "デジタル活用", "活用予定の交付金等", "備考"]
+                "KPI基準年度", "KPI目標値", "KPI目標年度", "デジタル活用", "活用予定の交付金等", "備考",
+                *([f"KPI実績値（{last}）", "KPI実績区分"] if results else [])]
     return ["指標名", "施策コード", "単位", "基準値", "基準年度", *(f"{y}目標値" for y in cy.years),
-            "最終目標値", "最終目標年度", "出典", "総合戦略KPI", "望ましい方向"]
+            "最終目標値", "最終目標年度", "出典", "総合戦略KPI", "望ましい方向",
+            *([f"{last}目標値", f"{last}実績値", "実績区分"] if results else [])]
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,6 +269,8 @@ def plan_rows(code: str, cy: Cycle) -> list[dict]:
             v[fund_label(kind)] = split[kind]
         if style.get("money_text") and isinstance(first, int):
             v[money_label(cy.years[0])] = f"{first:,}"
+        if cy.messy and status != "新規" and not p.get("relist"):
+            v.update(plan_results(code, p, cy, budgets))
         row = new_row(v, "relist" if p.get("relist") else "plan")
         row["project"] = p
         if p.get("new"):
@@ -347,6 +355,51 @@ def res_rows(code: str, cy: Cycle) -> list[dict]:
     return rows
 
 
+STOPPED_PROJECT = ("0301", "007")  # the one project stopped in R6 (防災情報配信システム運用事業)
+RESULT_TEXT = {"計画どおり": "計画どおり実施した。", "概ね計画どおり": "一部の工程が翌年度にずれたが、概ね計画どおり実施した。",
+               "遅れ": "関係機関との調整に時間を要し、工程が遅れている。", "中止": "事業の前提となる国の制度が見直されたため中止した。"}
+
+
+def plan_results(code: str, p: dict, cy: Cycle, budgets: tuple) -> dict:
+    """R6 results of a continuing project (R7 cycle): 決算見込額 near the R6 plan, mostly on schedule,
+    a few late, one stopped; the direction follows the R7 budget against the 決算見込額."""
+    last = f"R{cy.start - 1}"
+    planned = budgets_for(code, p, R6)[0]
+    rng = rng_for("results", code, primary_name(p["name"]))
+    if planned is None:  # no money in R6: the year went into preparation
+        return {"進捗状況": "計画どおり", f"{last}の実績・成果": "予算を伴わない準備・関係機関との調整を計画どおり行った。",
+                "今後の方向性": "継続"}
+    stopped = (code, p.get("pid")) == STOPPED_PROJECT
+    progress = "中止" if stopped else rng.choices(("計画どおり", "概ね計画どおり", "遅れ"), (6, 3, 1))[0]
+    settled = 0 if stopped else int(round(planned * {"計画どおり": rng.choice((0.96, 0.98, 1.0)),
+                                                      "概ね計画どおり": rng.choice((0.88, 0.92)),
+                                                      "遅れ": rng.choice((0.6, 0.7))}[progress], -1))
+    first = budgets[0]
+    if stopped:
+        outlook = "改善"
+    elif first is None:
+        outlook = "完了"
+    elif progress == "遅れ":
+        outlook = "継続"  # the work carried over: the same course
+    elif first > settled * 1.05:
+        outlook = "拡充"
+    elif first < settled * 0.95:
+        outlook = "改善"
+    else:
+        outlook = "継続"
+    return {f"{last}決算見込額（千円）": settled, "進捗状況": progress, f"{last}の実績・成果": RESULT_TEXT[progress],
+            "今後の方向性": outlook}
+
+
+def kpi_actual(base, target, rng: random.Random):
+    """An R6 実績 between a little behind the base and a little past the R6 target."""
+    if not isinstance(base, (int, float)) or not isinstance(target, (int, float)):
+        return None
+    share = rng.choices((1.1, 1.0, 0.8, 0.5, 0.0, -0.3), (2, 3, 3, 2, 1, 1))[0]
+    value = base + (target - base) * share
+    return int(round(value)) if isinstance(base, int) and isinstance(target, int) else round(value, 1)
+
+
 def strat_rows(code: str, cy: Cycle) -> list[dict]:
     style = style_of(code, cy)
     flag, yfmt = style.get("flag", "○"), style.get("year_fmt", "R{n}")
@@ -364,6 +417,12 @@ def strat_rows(code: str, cy: Cycle) -> list[dict]:
              "デジタル活用": flag if spec["digital"] else None,
              "活用予定の交付金等": D.STRATEGY_GRANT[cy.name] if spec["digital"] else None,
              "備考": f"学校教育課の事業（{spec['project_name']}）と連携" if link == "cross" else None}
+        if cy.messy and kpi[0]:
+            base, final = kpi[2], kpi[3]
+            rng = rng_for("kpi-actual", code, kpi[0])
+            r6 = base + (final - base) * (6 - 5) / (9 - 5) if isinstance(base, (int, float)) and isinstance(final, (int, float)) else None
+            v[f"KPI実績値（R{cy.start - 1}）"] = kpi_actual(base, r6, rng)
+            v["KPI実績区分"] = "見込み" if rng.random() < 0.3 else "実績"
         row = new_row(v, f"link:{link}")
         row["spec"] = spec
         rows.append(row)
@@ -390,6 +449,16 @@ def kpi_rows(code: str, cy: Cycle) -> list[dict]:
              "出典": k["source"], "総合戦略KPI": flag if k["kpi"] else None, "望ましい方向": k["direction"]}
         for year, t in zip(cy.years, targets):
             v[f"{year}目標値"] = t
+        if cy.messy:  # the R6 target the previous cycle set, and what R6 achieved
+            b, t7 = k["base"], targets[0]
+            prior = t7 if not isinstance(b, (int, float)) else (b + t7) // 2 if isinstance(b, int) and isinstance(t7, int) \
+                else round((b + t7) / 2, 1)
+            rng = rng_for("kpi-actual", code, k["name"])
+            actual = kpi_actual(b, prior, rng)
+            last = f"R{cy.start - 1}"
+            v[f"{last}目標値"] = prior
+            v[f"{last}実績値"] = f"{actual}{k['unit']}" if actual is not None and rng.random() < 0.25 else actual
+            v["実績区分"] = "見込み" if rng.random() < 0.2 else "実績"
         rows.append(new_row(v, "kpi"))
     return rows
 

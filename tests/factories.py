@@ -6,7 +6,7 @@ from pathlib import Path
 from compiler.models import (BasicGoal, Candidate, Compilation, Department, Direction, Master,
                              MeasureKpi, MergeLogEntry, Origin, Policy, Project, ProjectKpi,
                              Scenario, SourceFile, StrategyMeasure)
-from compiler.frames import compile_frames
+from compiler.frames import compile_frames, evaluate
 from compiler.problems import make_problem
 
 
@@ -86,10 +86,12 @@ def make_compilation() -> Compilation:
     comp = Compilation(m, files, rows_read=len(log), rows_excluded=0, projects=[p3, p2, p1, p4], measure_kpis=kpis,
                        merge_log=log, candidates=cands, problems=problems)
     comp.frames = compile_frames(comp)
+    evaluate(comp.frames, comp, comp.previous.planned if comp.previous is not None else None)
     return comp
 
 
 def refresh(comp: Compilation) -> Compilation:
     """Recompute the frames after a test changed the records (the frames are built once per compile)."""
     comp.frames = compile_frames(comp)
+    evaluate(comp.frames, comp, comp.previous.planned if comp.previous is not None else None)
     return comp

@@ -110,7 +110,7 @@ def test_defined_names_point_at_hidden_list_sheet(master: Master, templates: lis
     wb = _open(templates[0])
     names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
     assert {"LIST_MEASURE", "LIST_DIRECTION", "LIST_STATUS", "LIST_ACCOUNT", "LIST_DEPT", "LIST_GOAL",
-            "LIST_FLAG", "LIST_ACTOR", "LIST_TREND"} <= set(names)
+            "LIST_FLAG", "LIST_ACTOR", "LIST_TREND", "LIST_PROGRESS", "LIST_OUTLOOK", "LIST_ACTUAL_KIND"} <= set(names)
     assert all(ref.startswith(f"{LIST_SHEET}!$") for ref in names.values())
     lists = wb[LIST_SHEET]
     measures = [c.value for c in lists["A"][1:] if c.value]
@@ -124,9 +124,11 @@ def test_dropdowns_use_defined_names_and_stop(master: Master, templates: list[Pa
     wb = _open(templates[0])
     expected = {
         "総合計画": {"施策コード": "LIST_MEASURE", "展開方向コード": "LIST_DIRECTION", "新継区分": "LIST_STATUS",
-                 "会計": "LIST_ACCOUNT", "所管課": "LIST_DEPT"},
+                 "会計": "LIST_ACCOUNT", "所管課": "LIST_DEPT", "進捗状況": "LIST_PROGRESS",
+                 "今後の方向性": "LIST_OUTLOOK"},
         "国土強靱化": {"所管課": "LIST_DEPT", "事業主体": "LIST_ACTOR"},
-        "成果指標": {"施策コード": "LIST_MEASURE"},
+        "総合戦略": {"KPI実績区分": "LIST_ACTUAL_KIND"},
+        "成果指標": {"施策コード": "LIST_MEASURE", "実績区分": "LIST_ACTUAL_KIND"},
     }
     for sheet, columns in expected.items():
         dvs = _validations(wb[sheet])

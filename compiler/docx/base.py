@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from typing import IO, Iterable, Sequence
+
+import pandas as pd
 
 from compiler.models import Compilation, Master, Project
 from compiler.normalise import year_label
@@ -117,6 +120,18 @@ class Context:
     @property
     def years(self) -> tuple[str, ...]:
         return self.comp.master.years
+
+    @cached_property
+    def kpi_results(self) -> dict[int, tuple[str, str]]:
+        """id(MeasureKpi) -> (実績値 as written, 評価) when the survey brought results back, else empty.
+        frames.kpi_progress lists the 成果指標 first, in the order of comp.measure_kpis."""
+        f = self.comp.frames
+        if not f.surveyed or f.kpi_progress is None:
+            return {}
+        rows = f.kpi_progress.head(len(self.comp.measure_kpis))
+        values = [None if v is pd.NA else f"{float(v):g}" for v in rows["実績値"].tolist()]
+        return {id(k): (value if value is not None else str(written), str(label))
+                for k, value, written, label in zip(self.comp.measure_kpis, values, rows["実績値（記入）"], rows["評価"])}
 
     def measure_label(self, code: str) -> str:
         m = self.master.measures.get(code)

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from compiler.models import Measure, MeasureKpi, Project
 
-from .base import DASH, Body, Context, figures, joined, mark, name_with_dept
+from .base import DASH, Body, Context, figure, figures, joined, mark, name_with_dept
 from .front import chapter_title
 from .ooxml import LANDSCAPE_WIDTH, Col
 
@@ -30,12 +30,18 @@ def project_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
             Col("強靱化", 1000, "C"), Col("総合戦略", 800, "C"))
 
 
-def kpi_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
+RESULT_WIDTH = 1500
+
+
+def kpi_columns(years: tuple[str, ...], evaluated: str = "") -> tuple[Col, ...]:
+    """The 成果指標 table; with `evaluated` (R6) a column for that year's 実績 and its 評価 before the targets."""
     year_w = min(1100, 4400 // max(len(years), 1))
-    fixed = 800 + 1600 + year_w * len(years) + 1600 + 2270 + 1200
+    source_w = 1770 if evaluated else 2270
+    fixed = 800 + 1600 + year_w * len(years) + 1600 + source_w + 1200 + (RESULT_WIDTH if evaluated else 0)
+    result = (Col(f"{evaluated}実績\n（評価）", RESULT_WIDTH, "R"),) if evaluated else ()
     return (Col("指標名", LANDSCAPE_WIDTH - fixed), Col("単位", 800, "C"), Col("基準値\n（基準年度）", 1600, "R"),
-            *(Col(y, year_w, "R", "目標値") for y in years), Col("最終目標値\n（年度）", 1600, "R"),
-            Col("出典", 2270), Col("総合戦略KPI", 1200, "C"))
+            *result, *(Col(y, year_w, "R", "目標値") for y in years), Col("最終目標値\n（年度）", 1600, "R"),
+            Col("出典", source_w), Col("総合戦略KPI", 1200, "C"))
 
 
 def _page(text: str) -> str:
@@ -68,11 +74,15 @@ def _with_value_year(value: str, year: str) -> str:
     return value or (f"（{year}）" if year else "")
 
 
-def kpi_row(k: MeasureKpi, years: tuple[str, ...]) -> tuple:
-    """指標名, 単位, 基準値（年度）, the yearly targets, 最終目標値（年度）, 出典, ★: the figures of
-    the row written alike (412,000 / 1.30 / 1.35)."""
+def kpi_row(k: MeasureKpi, years: tuple[str, ...], result: tuple[str, str] | None = None) -> tuple:
+    """指標名, 単位, 基準値（年度）, [実績（評価）], the yearly targets, 最終目標値（年度）, 出典, ★: the
+    figures of the row written alike (412,000 / 1.30 / 1.35)."""
     base, *targets, final = figures([k.base, *(k.targets.get(y, "") for y in years), k.final_target])
-    return (k.name, k.unit, _with_value_year(base, k.base_year), *targets,
+    shown = ()
+    if result is not None:
+        written, label = result
+        shown = ((((figure(written) if written else DASH), ""), (f"\n（{label}）", "Strong")),)
+    return (k.name, k.unit, _with_value_year(base, k.base_year), *shown, *targets,
             _with_value_year(final, k.final_year), k.source, mark(k.strategy_kpi, "★"))
 
 
@@ -96,7 +106,10 @@ def _measure(body: Body, ctx: Context, measure: Measure, kpis: list[MeasureKpi])
     body.heading(3, measure.label)
     body.lead("主な成果指標")
     if kpis:
-        body.table(kpi_columns(years), (kpi_row(k, years) for k in kpis))
+        results = ctx.kpi_results
+        evaluated = ctx.master.evaluated_year if results else ""
+        body.table(kpi_columns(years, evaluated), (kpi_row(k, years, results.get(id(k)) if results else None)
+                                                   for k in kpis))
     else:
         body.note("成果指標は登録されていません。")
     own = ctx.by_measure.get(measure.code, [])

@@ -187,7 +187,7 @@ def _drop_template_leftovers(document: DocumentObject) -> None:
             del doc_rels[rid]
 
 
-def new_document(title: str, author: str) -> tuple[DocumentObject, str, str]:
+def new_document(title: str, author: str, subject: str = "実施計画（案）") -> tuple[DocumentObject, str, str]:
     """A python-docx Document set up for a Japanese A4 plan; returns it and the footer rIds
     (blank footer for the cover, page-number footer for the rest)."""
     document = docx.Document()
@@ -200,7 +200,7 @@ def new_document(title: str, author: str) -> tuple[DocumentObject, str, str]:
     core.title = title
     core.author = author
     core.last_modified_by = author
-    core.subject = "実施計画（案）"
+    core.subject = subject
     core.comments = ""
     core.keywords = ""
     core.category = ""

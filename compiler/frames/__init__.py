@@ -12,6 +12,7 @@ Frames (column names are the Japanese labels an analyst sees; see README「分�
 - totals       (区分, キー, 年度, 金額): budget by 基本政策, 施策, year, and first-year 財源
 - by_measure, by_scenario, by_goal, matrix: breakdowns indexed by code
 - comparison   with --previous: one row per project of either year (rolling.compare)
+- progress, kpi_progress and their roll-ups by_*_progress: 進行管理・効果検証 (frames/progress.py)
 """
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ import pandas as pd
 from typing import TYPE_CHECKING
 
 from ..models import Candidate, Master, MeasureKpi, MergeLogEntry, Origin, Project, Totals
-from . import aggregate, breakdowns, tables
+from . import aggregate, breakdowns, progress as progress_frames, tables
 
 if TYPE_CHECKING:
     from ..models import Compilation
 
-__all__ = ["Frames", "compile_frames", "plan_frames"]
+__all__ = ["Frames", "compile_frames", "plan_frames", "evaluate"]
 
 
 @dataclass
@@ -49,6 +50,14 @@ class Frames:
     budget: Totals  # the totals as nested dicts, the shape the renderers walk
     problems: pd.DataFrame = field(default_factory=lambda: tables.problems_frame([]))
     comparison: pd.DataFrame | None = None
+    progress: pd.DataFrame | None = None
+    kpi_progress: pd.DataFrame | None = None
+    by_measure_progress: pd.DataFrame | None = None
+    by_policy_progress: pd.DataFrame | None = None
+    by_goal_progress: pd.DataFrame | None = None
+    by_scenario_progress: pd.DataFrame | None = None
+    progress_counts: dict[str, int | float | None] = field(default_factory=dict)
+    surveyed: bool = False  # some row reports last year's results (the 効果検証報告書 is written then)
 
     def unplaced_codes(self) -> list[str]:
         """施策コード of 総合計画 projects that the 施策体系 does not hold (as written, in project order)."""
@@ -62,7 +71,8 @@ class Frames:
 
 
 TABLES = ("projects", "rows", "excluded", "placements", "scenarios", "goals", "kpis", "candidates", "problems",
-          "totals", "by_measure", "by_scenario", "by_goal", "matrix", "comparison")
+          "totals", "by_measure", "by_scenario", "by_goal", "matrix", "comparison", "progress", "kpi_progress",
+          "by_measure_progress", "by_policy_progress", "by_goal_progress", "by_scenario_progress")
 
 
 def plan_frames(master: Master, projects: list[Project], kpis: list[MeasureKpi], log: list[MergeLogEntry],
@@ -91,3 +101,19 @@ def compile_frames(comp: Compilation) -> Frames:
                          comp.excluded_rows)
     frames.problems = tables.problems_frame(comp.problems)
     return frames
+
+
+def evaluate(frames: Frames, comp: Compilation, planned: dict[str, int | None] | None) -> list:
+    """Add the 進行管理・効果検証 frames (`planned`: the previous plan's amounts for the evaluated year, by
+    事業ID, None without a previous compile); returns the problems they find (list[Problem])."""
+    m = comp.master
+    prog = progress_frames.project_progress(comp.projects, m, planned)
+    kpi = progress_frames.kpi_progress(comp.measure_kpis, comp.projects, m)
+    frames.progress, frames.kpi_progress = prog, kpi
+    frames.by_measure_progress = progress_frames.rollup(prog, kpi, "施策コード", list(m.measures), m.criteria)
+    frames.by_policy_progress = progress_frames.rollup(prog, kpi, "基本政策", list(m.policies), m.criteria)
+    frames.by_goal_progress = progress_frames.goal_progress(kpi, m)
+    frames.by_scenario_progress = progress_frames.scenario_progress(prog, frames.scenarios, m)
+    frames.progress_counts = progress_frames.summary(prog, kpi, m.criteria)
+    frames.surveyed = progress_frames.surveyed(prog, kpi)
+    return progress_frames.checks(prog, comp.projects, m.evaluated_year)

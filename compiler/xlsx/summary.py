@@ -7,6 +7,7 @@ from ..frames.aggregate import UNSPECIFIED
 from ..models import FUNDING_KEYS, Compilation
 from ..problems import ACTION_FILE_EXCLUDED, ERROR, WARNING
 from ..returns import returnable
+from ..schema import PROGRESS
 from .book import Book, Sheet
 from .common import period_label
 
@@ -85,6 +86,7 @@ def write_summary(book: Book, comp: Compilation) -> Sheet:
     _projects(rep, comp)
     _checks(rep, comp)
     _budget(rep, comp)
+    _progress(rep, comp)
     _files(rep, comp)
     sheet.ws.hide_gridlines(2)
     sheet.print_setup()
@@ -178,8 +180,23 @@ def _budget(rep: Report, comp: Compilation) -> None:
     rep.note(f"「{UNSPECIFIED}」は財源内訳が記入されていない事業費です。")
 
 
+def _progress(rep: Report, comp: Compilation) -> None:
+    n, m = comp.frames.progress_counts, comp.master
+    if not n:
+        return
+    rep.section(f"6. 進行管理（{m.evaluated_year}の実績）")
+    rep.line("評価の対象とした事業", n["事業数"], "継続・拡充の事業と、実績の記入がある事業（進行管理シート）")
+    for s in PROGRESS:
+        rep.line(f"　{s}", n[f"進捗:{s}"])
+    rep.line("　進捗状況が未記入", n["進捗:未記入"], "", "ng" if n["進捗:未記入"] else "")
+    rep.line("成果指標・KPI", n["指標数"], "成果指標の達成状況シート")
+    meanings = m.criteria.meanings()
+    for label in m.criteria.labels:
+        rep.line(f"　評価 {label}（{meanings[label]}）", n[f"評価:{label}"])
+
+
 def _files(rep: Report, comp: Compilation) -> None:
-    rep.section("6. 提出ファイル別")
+    rep.section("7. 提出ファイル別")
     rows = [[f.name, "読込" if f.readable else "ファイル除外", f.rows, f.errors, f.warnings, "返送あり" if f.returned else ""]
             for f in file_lines(comp)]
     rep.table(["ファイル", "状態", "読込行数", "エラー", "警告", "返送"], rows)
