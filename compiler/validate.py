@@ -171,6 +171,16 @@ def choice(text: str, options: tuple[str, ...]) -> str | None:
     return key if key in options else None
 
 
+def _choose(v: dict[str, object], chk: "_RowCheck", key: str, options: tuple[str, ...]) -> None:
+    """A dropdown column: its value becomes the listed spelling, or blank with a bad-choice error."""
+    text = str(v.get(key) or "")
+    if text:
+        canonical = choice(text, options)
+        if canonical is None:
+            chk.add("bad-choice", key, value=text, detail="・".join(options))
+        v[key] = canonical or ""
+
+
 def _strip_goal_prefix(code: str) -> str:
     return code.removeprefix("基本目標").removeprefix("目標")
 
@@ -346,13 +356,8 @@ class _Validator:
 
     def evaluation(self, v: dict[str, object], chk: _RowCheck) -> None:
         """The evaluated year's columns of a 総合計画 row (進捗状況, 今後の方向性, 決算見込額)."""
-        for key, options in (("progress", PROGRESS), ("outlook", OUTLOOKS)):
-            text = str(v.get(key) or "")
-            if text:
-                canonical = choice(text, options)
-                if canonical is None:
-                    chk.add("bad-choice", key, value=text, detail="・".join(options))
-                v[key] = canonical or ""
+        _choose(v, chk, "progress", PROGRESS)
+        _choose(v, chk, "outlook", OUTLOOKS)
         status, outlook = str(v.get("status") or ""), str(v.get("outlook") or "")
         if status == "新規" and (v.get("progress") or v.get("settled") is not None):
             chk.add("progress-on-new", "progress" if v.get("progress") else "settled",
@@ -361,22 +366,18 @@ class _Validator:
         if outlook in ("休止・廃止", "完了") and later:
             chk.add("outlook-with-budget", "outlook", value=outlook, detail="・".join(later))
         settled, first = v.get("settled"), v.get(f"budget:{self.master.first_year}")
+        unit = self.master.unit
         if isinstance(settled, int) and isinstance(first, int):
             if outlook == "拡充" and first < settled:
-                chk.add("outlook-expand-lower", "outlook", value=outlook, detail=f"{first:,}千円 < {settled:,}千円")
+                chk.add("outlook-expand-lower", "outlook", value=outlook, detail=f"{first:,}{unit} < {settled:,}{unit}")
             if outlook == "縮小" and first > settled:
-                chk.add("outlook-shrink-higher", "outlook", value=outlook, detail=f"{first:,}千円 > {settled:,}千円")
+                chk.add("outlook-shrink-higher", "outlook", value=outlook, detail=f"{first:,}{unit} > {settled:,}{unit}")
 
     def actual(self, v: dict[str, object], chk: _RowCheck, keys: tuple[str, str, str], targets: tuple[object, ...]) -> None:
         """A KPI's 実績値 (keys: actual, its kind, the unit): a number, with its unit if any."""
         actual_key, kind_key, unit_key = keys
         text = str(v.get(actual_key) or "")
-        kind = str(v.get(kind_key) or "")
-        if kind:
-            canonical = choice(kind, ACTUAL_KINDS)
-            if canonical is None:
-                chk.add("bad-choice", kind_key, value=kind, detail="・".join(ACTUAL_KINDS))
-            v[kind_key] = canonical or ""
+        _choose(v, chk, kind_key, ACTUAL_KINDS)
         if not text:
             return
         value, suffix = read_number(text)
