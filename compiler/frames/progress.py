@@ -140,7 +140,11 @@ def _unrated_reason(direction: str, base: float | None, target: float | None, ac
 
 def _counts(labels: pd.Series, keys: pd.Series, order: tuple[str, ...]) -> pd.DataFrame:
     """Counts of each label of `order` per key (columns in `order`, zeros where none)."""
-    table = pd.crosstab(keys.to_numpy(), labels.to_numpy()) if len(keys) else pd.DataFrame()
+    if not len(keys):
+        return pd.DataFrame(columns=list(order)).astype(INT)
+    pairs = pd.DataFrame({"key": keys.to_numpy(), "label": labels.to_numpy()})
+    table = pairs.groupby(["key", "label"], sort=True).size().unstack("label", fill_value=0)
+    table.index.name, table.columns.name = None, None
     return table.reindex(columns=list(order), fill_value=0).astype(INT)
 
 
