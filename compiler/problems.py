@@ -156,7 +156,7 @@ CATALOGUE: dict[str, ProblemType] = {
         _t("kpi-unit-mismatch", WARNING, ACTION_REVIEW,
            "「{column}」の「{value}」の単位が指標の単位（{detail}）と異なります。単位を確認してください。"),
         _t("settled-over-plan", WARNING, ACTION_REVIEW,
-           "{column}（{value}千円）が前年度の計画額（{detail}千円）の1.5倍を超えています。金額と単位を確認してください。"),
+           "{column}（{value}）が前年度の計画額（{detail}）の1.5倍を超えています。金額と単位を確認してください。"),
         _t("previous-gone-no-direction", WARNING, ACTION_KEPT,
            "前年度の計画の事業「{value}」（{detail}）が今年度の調書にありません。終了・廃止した事業も、評価のため"
            "今後の方向性（完了・休止・廃止など）を記入した行を総合計画シートに残してください。"),

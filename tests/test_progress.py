@@ -196,8 +196,9 @@ def test_execution_rate_against_the_previous_plan(plan_comp) -> None:
     assert df.loc["0501-002", "計画額"] == 200 and df.loc["0501-002", "執行率"] == pytest.approx(50.0)
     assert "進捗状況が未記入" in df.loc["0501-002", "要確認"]
     assert "決算見込額が計画額の1.5倍超" in df.loc["0501-006", "要確認"]
-    assert [p.cell for p in plan_comp.problems if p.code == "settled-over-plan"] and \
-        all(p.sheet == SHEET_PLAN for p in plan_comp.problems if p.code == "settled-over-plan")
+    over = [p for p in plan_comp.problems if p.code == "settled-over-plan"]
+    assert [(p.sheet, p.cell[1:]) for p in over] == [(SHEET_PLAN, "9")]
+    assert "（400千円）が前年度の計画額（200千円）" in over[0].message
     total = plan_comp.frames.by_measure_progress.loc["3-4"]
     assert (total["計画額"], total["決算見込額"]) == (1400, 1450)  # the three with both figures
     assert total["執行率"] == pytest.approx(1450 / 1400 * 100)

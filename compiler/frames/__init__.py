@@ -116,4 +116,4 @@ def evaluate(frames: Frames, comp: Compilation, planned: dict[str, int | None] |
     frames.by_scenario_progress = progress_frames.scenario_progress(prog, frames.scenarios, m)
     frames.progress_counts = progress_frames.summary(prog, kpi, m.criteria)
     frames.surveyed = progress_frames.surveyed(prog, kpi)
-    return progress_frames.checks(prog, comp.projects, m.evaluated_year)
+    return progress_frames.checks(prog, comp.projects, m.evaluated_year, m.unit)

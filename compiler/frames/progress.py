@@ -206,7 +206,7 @@ def scenario_progress(progress: pd.DataFrame, scenarios: pd.DataFrame, master: M
     return out
 
 
-def checks(progress: pd.DataFrame, projects: list[Project], year: str) -> list[Problem]:
+def checks(progress: pd.DataFrame, projects: list[Project], year: str, unit: str) -> list[Problem]:
     """A 決算見込額 above 1.5 × the planned amount, and a continuing project whose rows (its 再掲 rows may stay
     blank) leave 進捗状況 empty where the column exists: a warning on the cell of its primary 総合計画 row.
     A compile where no row reports a 進捗状況 is a cycle that did not survey results: no warnings then."""
@@ -224,7 +224,7 @@ def checks(progress: pd.DataFrame, projects: list[Project], year: str) -> list[P
             continue
         out.append(make_problem("settled-over-plan", file=o.file, sheet=o.sheet,
                                 cell=f"{p.plan_letters.get('settled', 'A')}{o.row}", column="決算見込額",
-                                value=f"{int(settled):,}", detail=f"{int(planned):,}"))
+                                value=f"{int(settled):,}{unit}", detail=f"{int(planned):,}{unit}"))
     return out
 
 
