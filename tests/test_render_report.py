@@ -110,3 +110,12 @@ def test_a_later_run_without_results_removes_the_old_report(cycle, tmp_path) -> 
     build(SAMPLE / "R6", out, workers=1)
     assert not (out / REPORT_FILE).exists() and (out / DRAFT_FILE).exists()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_resilience_chapter_shows_progress_and_locations(cycle, items) -> None:
+    comp = cycle[2]
+    rows = {r[0]: r for r in body_rows(chapter(items, 4))}
+    table = comp.frames.by_scenario_progress
+    code = next(c for c in table.index if int(table.at[c, "事業数"]) > 0)
+    assert rows[code][2] == f"{int(table.at[code, '事業数']):,}"
+    assert rows[code][-1] == f"{int(comp.frames.by_scenario.at[code, '実施箇所明記']):,}"

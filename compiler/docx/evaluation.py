@@ -183,9 +183,10 @@ def resilience(body: Body, comp: Compilation, title: str) -> None:
     body.para(f"{m.resilience_name}のリスクシナリオごとに、対応する事業の{reiwa(m.start_year - 1)}の進捗状況と執行率を"
               "示します。前年度から継続する事業がないリスクシナリオは「－」です。")
     w = 760
-    cols = (Col("番号", 600, "C"), Col("起きてはならない最悪の事態", PORTRAIT_WIDTH - 600 - 900 - w * 3 - 1000),
+    cols = (Col("番号", 600, "C"), Col("起きてはならない最悪の事態", PORTRAIT_WIDTH - 600 - 900 * 2 - w * 3 - 1000),
             Col("事業数", 900, "R"), Col("計画どおり", w, "R", "進捗状況"), Col("遅れ等", w, "R", "進捗状況"),
-            Col("未記入", w, "R", "進捗状況"), Col("執行率", 1000, "R"))
+            Col("未記入", w, "R", "進捗状況"), Col("執行率", 1000, "R"), Col("実施箇所\n明記", 900, "R"))
+    located = f.by_scenario["実施箇所明記"]
     rows = []
     for code in table.index:
         s = m.scenarios.get(code)
@@ -195,9 +196,10 @@ def resilience(body: Body, comp: Compilation, title: str) -> None:
         n = int(r["事業数"])
         rows.append((code, s.text if s else "（リスクシナリオ一覧にない番号）", count(n) if n else DASH,
                      count(on_plan) if n else DASH, count(late) if n else DASH, count(int(r["進捗:未記入"])) if n else DASH,
-                     percent(r["執行率"])))
+                     percent(r["執行率"]), count(located.get(code))))
     body.table(cols, rows)
-    body.note("計画どおり：「計画どおり」「概ね計画どおり」「完了」の事業数。遅れ等：「遅れ」「未着手」「中止」の事業数。")
+    body.note("計画どおり：「計画どおり」「概ね計画どおり」「完了」の事業数。遅れ等：「遅れ」「未着手」「中止」の事業数。"
+              "実施箇所明記：リスクシナリオに対応する事業のうち実施箇所を記入した事業数（新規を含む。実施計画（案）第4章の対応状況と同じ数）。")
 
 
 # ---------------------------------------------------------------- 第5章 資料編
