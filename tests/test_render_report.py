@@ -119,3 +119,17 @@ def test_resilience_chapter_shows_progress_and_locations(cycle, items) -> None:
     code = next(c for c in table.index if int(table.at[c, "事業数"]) > 0)
     assert rows[code][2] == f"{int(table.at[code, '事業数']):,}"
     assert rows[code][-1] == f"{int(comp.frames.by_scenario.at[code, '実施箇所明記']):,}"
+
+
+def test_draft_strategy_kpis_show_last_years_result(cycle) -> None:
+    tmp, _first, comp = cycle
+    head = f"{comp.master.evaluated_year}実績\n（評価）"
+    items = extract(tmp / "R7" / DRAFT_FILE)
+    tables = [i for i in section(items, "第5章　総合戦略 基本目標別の事業", 1) if i.kind == "table" and head in i.rows[0]]
+    assert tables
+    k = comp.frames.kpi_progress
+    strat = k[k["区分"] == "総合戦略"]
+    rated = {(r["指標名"], r["評価"]) for r in strat.to_dict("records")}
+    for t in tables:
+        for row in t.rows[t.header_rows:]:
+            assert (row[1], row[-1].split("（")[-1].rstrip("）")) in rated

@@ -123,15 +123,16 @@ class Context:
 
     @cached_property
     def kpi_results(self) -> dict[int, tuple[str, str]]:
-        """id(MeasureKpi) -> (実績値 as written, 評価) when the survey brought results back, else empty.
-        frames.kpi_progress lists the 成果指標 first, in the order of comp.measure_kpis."""
+        """id(MeasureKpi or ProjectKpi) -> (実績値, 評価) when the survey brought results back, else empty.
+        frames.kpi_progress lists the 成果指標 in the order of comp.measure_kpis, then each project's KPIs."""
         f = self.comp.frames
         if not f.surveyed or f.kpi_progress is None:
             return {}
-        rows = f.kpi_progress.head(len(self.comp.measure_kpis))
+        kpis = [*self.comp.measure_kpis, *(k for p in self.comp.projects for k in p.kpis)]
+        rows = f.kpi_progress
         values = [None if v is pd.NA else f"{float(v):g}" for v in rows["実績値"].tolist()]
         return {id(k): (value if value is not None else str(written), str(label))
-                for k, value, written, label in zip(self.comp.measure_kpis, values, rows["実績値（記入）"], rows["評価"])}
+                for k, value, written, label in zip(kpis, values, rows["実績値（記入）"], rows["評価"])}
 
     def measure_label(self, code: str) -> str:
         m = self.master.measures.get(code)
@@ -167,6 +168,12 @@ def mark(flag: bool, yes: str = "○", no: str = "") -> str:
 
 def joined(codes: Sequence[str]) -> str:
     return "、".join(codes)
+
+
+def result_cell(result: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """A KPI's 実績 and its 評価 in one cell: `46` over `（S）`."""
+    written, label = result
+    return ((figure(written) if written else DASH, ""), (f"\n（{label}）", "Strong"))
 
 
 def name_with_dept(p: Project, *, relist: bool = False) -> tuple[tuple[str, str], ...]:

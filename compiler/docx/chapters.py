@@ -4,7 +4,7 @@ from __future__ import annotations
 from compiler.models import FUNDING_KEYS, BasicGoal, Project, ProjectKpi, Scenario
 from compiler.frames.tables import UNKNOWN
 
-from .base import NO_PROJECT, WAVE, Body, Context, figures, joined, mark, money, period, reiwa
+from .base import NO_PROJECT, WAVE, Body, Context, figures, joined, mark, money, period, reiwa, result_cell
 from .front import chapter_title
 from .ooxml import PORTRAIT_WIDTH, Col, TotalRow
 
@@ -109,9 +109,18 @@ def _value_year(value: str, year: str) -> str:
     return f"{value}（{year}）" if value and year else value
 
 
-def _kpi_row(p: Project, k: ProjectKpi) -> tuple:
+def kpi_columns(evaluated: str) -> tuple[Col, ...]:
+    """KPI_COLS; with `evaluated` (R6) that year's 実績 and 評価 beside the target (taken from the KPI name's width)."""
+    if not evaluated:
+        return KPI_COLS
+    name, kpi, *rest = KPI_COLS
+    return (name, Col(kpi.label, kpi.width - 1300), *rest, Col(f"{evaluated}実績\n（評価）", 1300, "R"))
+
+
+def _kpi_row(p: Project, k: ProjectKpi, result: tuple[str, str] | None = None) -> tuple:
     base, target = figures([k.base, k.target])
-    return (p.name, k.name, k.unit, _value_year(base, k.base_year), _value_year(target, k.target_year))
+    shown = (result_cell(result),) if result is not None else ()
+    return (p.name, k.name, k.unit, _value_year(base, k.base_year), _value_year(target, k.target_year), *shown)
 
 
 def _goal(body: Body, ctx: Context, goal: BasicGoal) -> None:
@@ -123,7 +132,10 @@ def _goal(body: Body, ctx: Context, goal: BasicGoal) -> None:
     kpis = [(p, k) for p in projects for k in p.kpis if k.goal in ("", goal.code)]
     body.lead("重要業績評価指標（KPI）")
     if kpis:
-        body.table(KPI_COLS, (_kpi_row(p, k) for p, k in kpis))
+        results = ctx.kpi_results
+        body.table(kpi_columns(ctx.master.evaluated_year if results else ""),
+                   (_kpi_row(p, k, results.get(id(k), ("", ctx.master.criteria.unknown[0])) if results else None)
+                    for p, k in kpis))
     else:
         body.note("KPIは登録されていません。")
     body.lead("主な事業")

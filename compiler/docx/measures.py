@@ -6,7 +6,7 @@ from typing import Iterable
 
 from compiler.models import Measure, MeasureKpi, Project
 
-from .base import DASH, Body, Context, figure, figures, joined, mark, name_with_dept
+from .base import DASH, Body, Context, figures, joined, mark, name_with_dept, result_cell
 from .front import chapter_title
 from .ooxml import LANDSCAPE_WIDTH, Col
 
@@ -78,10 +78,7 @@ def kpi_row(k: MeasureKpi, years: tuple[str, ...], result: tuple[str, str] | Non
     """指標名, 単位, 基準値（年度）, [実績（評価）], the yearly targets, 最終目標値（年度）, 出典, ★: the
     figures of the row written alike (412,000 / 1.30 / 1.35)."""
     base, *targets, final = figures([k.base, *(k.targets.get(y, "") for y in years), k.final_target])
-    shown = ()
-    if result is not None:
-        written, label = result
-        shown = ((((figure(written) if written else DASH), ""), (f"\n（{label}）", "Strong")),)
+    shown = (result_cell(result),) if result is not None else ()
     return (k.name, k.unit, _with_value_year(base, k.base_year), *shown, *targets,
             _with_value_year(final, k.final_year), k.source, mark(k.strategy_kpi, "★"))
 
