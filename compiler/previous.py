@@ -16,6 +16,9 @@ from .schema import label_key
 
 CROSSREF_FILE = "クロスリファレンス.xlsx"
 PROJECT_SHEET = "事業一覧"
+INDICATOR_SHEET = "成果指標一覧"
+PROJECT_KEYS = ("事業ID", "事業名", "所管課")  # the header row is the one holding these labels
+INDICATOR_KEYS = ("施策コード", "指標名", "所管課")
 HEADER_SEARCH_ROWS = 10
 
 
@@ -35,24 +38,35 @@ def crossref_path(path: Path) -> Path:
 
 def read_previous_projects(path: Path) -> list[dict[str, str]]:
     """One dict per project row of `事業一覧`, keyed by the header label as written, values as text."""
-    book = crossref_path(path)
+    return _read_sheet(crossref_path(path), PROJECT_SHEET, PROJECT_KEYS, required=True)
+
+
+def read_previous_indicators(path: Path) -> list[dict[str, str]]:
+    """One dict per row of `成果指標一覧` (the 施策's 成果指標 with their targets), values as text; none
+    when the previous compile predates that sheet."""
+    return _read_sheet(crossref_path(path), INDICATOR_SHEET, INDICATOR_KEYS, required=False)
+
+
+def _read_sheet(book: Path, sheet: str, keys: tuple[str, ...], required: bool) -> list[dict[str, str]]:
     try:
         wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any reader failure is one message
         raise PreviousError(f"{book.name} を読み込めません（{type(exc).__name__}）。") from exc
     try:
-        if PROJECT_SHEET not in wb.sheetnames:
-            raise PreviousError(f"{book.name} にシート「{PROJECT_SHEET}」がありません。")
-        rows = [tuple(r) for r in wb[PROJECT_SHEET].iter_rows(values_only=True)]
+        if sheet not in wb.sheetnames:
+            if not required:
+                return []
+            raise PreviousError(f"{book.name} にシート「{sheet}」がありません。")
+        rows = [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
     finally:
         wb.close()
-    return _records(rows, book.name)
+    return _records(rows, book.name, sheet, keys)
 
 
-def _records(rows: list[tuple[object, ...]], name: str) -> list[dict[str, str]]:
-    header_at = _header_index(rows)
+def _records(rows: list[tuple[object, ...]], name: str, sheet: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
+    header_at = _header_index(rows, keys)
     if header_at is None:
-        raise PreviousError(f"{name} シート「{PROJECT_SHEET}」: 見出し行（事業ID・事業名・所管課）が見つかりません。")
+        raise PreviousError(f"{name} シート「{sheet}」: 見出し行（{'・'.join(keys)}）が見つかりません。")
     labels = [clean_text(v) for v in rows[header_at]]
     columns = [(i, lab) for i, lab in enumerate(labels) if lab]
     seen: set[str] = set()
@@ -102,8 +116,8 @@ def cell_text(value: object) -> str:
     return clean_text(value)
 
 
-def _header_index(rows: list[tuple[object, ...]]) -> int | None:
-    wanted = {label_key(x) for x in ("事業ID", "事業名", "所管課")}
+def _header_index(rows: list[tuple[object, ...]], keys: tuple[str, ...]) -> int | None:
+    wanted = {label_key(x) for x in keys}
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if wanted <= {label_key(v) for v in row}:
             return i

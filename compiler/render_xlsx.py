@@ -18,7 +18,7 @@ from typing import Callable
 from .models import Compilation
 from .xlsx.previous import write_previous_sheet
 from .xlsx.book import Book, XlsxWriteError
-from .xlsx.breakdowns import write_matrix, write_measures, write_scenarios, write_strategy
+from .xlsx.breakdowns import write_indicators, write_matrix, write_measures, write_scenarios, write_strategy
 from .xlsx.logs import write_candidates, write_merge_log, write_problems
 from .xlsx.progress import write_progress
 from .xlsx.projects import write_cross, write_projects
@@ -28,7 +28,7 @@ __all__ = ["write_crossref", "XlsxWriteError", "SHEET_ORDER", "PREVIOUS_SHEET"]
 
 PREVIOUS_SHEET = "前年度比較"
 SHEET_ORDER = ("集計", "事業一覧", "クロス表", "施策×リスクシナリオ", "リスクシナリオ別", "総合戦略別", "施策別",
-               "進行管理", "成果指標の達成状況", "進行管理の集計", "重複統合ログ", "重複候補", "検証結果")
+               "成果指標一覧", "進行管理", "成果指標の達成状況", "進行管理の集計", "重複統合ログ", "重複候補", "検証結果")
 
 SheetWriter = Callable[[Book, Compilation], object]
 
@@ -45,7 +45,7 @@ def _write_previous(wb: Book, comp: Compilation) -> None:
 
 WRITERS: tuple[SheetWriter, ...] = (
     write_summary, write_projects, write_cross, write_matrix, write_scenarios, write_strategy, write_measures,
-    _write_previous, write_progress, write_merge_log, write_candidates, write_problems,
+    _write_previous, write_indicators, write_progress, write_merge_log, write_candidates, write_problems,
 )
 
 

@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING
 
 from xlsxwriter.worksheet import Worksheet
 
-from .models import DATA_SHEETS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, Department, Master
+from .models import DATA_SHEETS, SHEET_KPI, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, Department, Master
 from .normalise import STATUSES
 from .schema import columns_for
+from .template_carry import SETTLED
 from .template_common import ACTORS, CONTACT, GUIDE_SHEET, LINE_HEIGHT, Styles, lines as _lines, ok
 
 if TYPE_CHECKING:
-    from .templates import Moved
+    from .template_carry import Moved
 
 SDG_NAMES = ("貧困をなくそう", "飢餓をゼロに", "すべての人に健康と福祉を", "質の高い教育をみんなに",
              "ジェンダー平等を実現しよう", "安全な水とトイレを世界中に", "エネルギーをみんなに そしてクリーンに",
@@ -90,6 +91,14 @@ def write_guide(ws: Worksheet, master: Master, dept: Department, styles: Styles,
         g.para(f"前回の計画に載っているこの課の事業を記入済みです（総合計画 {counts[SHEET_PLAN]} 件、国土強靱化 "
                f"{counts[SHEET_RESILIENCE]} 件、総合戦略 {counts[SHEET_STRATEGY]} 件）。新継区分は「継続」としています。"
                f"内容・事業費を今回の計画に合わせて更新し、終了した事業は行を削除してください。{years[-1]}事業費は新たに記入してください。")
+        ev = master.evaluated_year
+        text = f"継続する事業は進捗状況・{ev}の実績・成果・今後の方向性を記入してください。"
+        if counts.get(SETTLED):
+            text = (f"{ev}決算見込額には前回の計画の{ev}事業費を入れてあります（{counts[SETTLED]} 件）。"
+                    f"決算見込みが異なる事業だけ書き換えてください。") + text
+        if counts.get(SHEET_KPI):
+            text += f"成果指標シートには前回の成果指標 {counts[SHEET_KPI]} 件を目標値とともに記入済みです。{ev}実績値と実績区分を記入してください。"
+        g.para(text)
     if moved:
         listed = "、".join(f"{m.name}（事業ID {m.project_id}、所管課「{m.dept}」）" for m in moved)
         g.para(f"次の事業は、前回の所管課が現在の課一覧にないため、事業IDの課コード（{dept.code}）からこの課の調書に記入しました: "

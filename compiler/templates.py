@@ -17,35 +17,23 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .models import DATA_SHEETS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, Department, Master
-from .normalise import STATUSES, nfkc, parse_flag, parse_money
-from .previous import budget_labels, check_unit, crossref_path, field, read_previous_projects
-from .schema import ACTUAL_KINDS, CODES, FLAG, MONEY, OUTLOOKS, PROGRESS, SDGS, Column, columns_for
+from .models import DATA_SHEETS, SHEET_KPI, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, Department, Master
+from .normalise import STATUSES
+from .previous import field
+from .schema import ACTUAL_KINDS, CODES, FLAG, OUTLOOKS, PROGRESS, SDGS, Column, columns_for
 from .template_common import (ACTORS, CONTACT, GUIDE_SHEET, LINE_HEIGHT, LIST_SHEET, Styles, TemplateWriteError, lines,
                               ok)
+from .template_carry import (CARRY, FLAG_MARK, NOTHING, SETTLED, Carried, Moved, is_yes, prefill_indicators, prefill_rows,
+                             read_previous)
 from .template_guide import write_guide
 
 INPUT_ROWS = 500  # blank, unlocked rows offered below the header (more when pre-filled)
 SPARE_ROWS = 100  # blank rows kept below pre-filled ones
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
 FIXED_DATE = dt.datetime(2025, 1, 1)
-FLAG_MARK = "○"
 TRENDS = ("増加", "減少", "維持")
 LAST_COL = 16_383  # XFD
 FREEZE_COLS = {SHEET_PLAN: 2, SHEET_RESILIENCE: 2, SHEET_STRATEGY: 2}  # 事業ID and 事業名 stay visible
-
-# fields carried over from the previous 事業一覧 (matched by the template label; budget years by label too).
-# 財源_* are not carried: they describe the first year, which moves on by one.
-CARRY = {
-    SHEET_PLAN: ("id", "name", "dept", "measure", "direction", "relisted", "content", "account", "budget_kind",
-                 "budget_page", "supplementary", "priority", "sdgs", "note"),
-    SHEET_RESILIENCE: ("id", "name", "dept", "scenarios", "field", "location", "actor", "start_year", "end_year",
-                       "total_cost", "grants"),
-    SHEET_STRATEGY: ("id", "name", "dept", "goals", "strategy_measures", "kpi_name", "kpi_unit", "kpi_base",
-                     "kpi_base_year", "kpi_target", "kpi_target_year", "digital", "grants"),
-}
-# 事業一覧 holds a project's KPIs one per line in each KPI column; the 総合戦略 sheet takes one row per KPI
-KPI_KEYS = ("kpi_name", "kpi_unit", "kpi_base", "kpi_base_year", "kpi_target", "kpi_target_year")
 
 
 MULTI_CODE_NOTE = "複数該当する場合は「1、3」のように「、」で区切って入力できます（「はい」で続行）。"
@@ -64,23 +52,13 @@ class Choice:
     note: str = MULTI_CODE_NOTE
 
 
-@dataclass(frozen=True)
-class Moved:
-    """A previous project whose 所管課 is not in the new 課一覧, and the 課 whose workbook took it
-    (by the 課コード its 事業ID starts with); `to` is empty when no 課 has that code."""
-
-    project_id: str
-    name: str
-    dept: str
-    to: str = ""
-
-
 @dataclass
 class TemplateRun:
     """What `make templates` wrote, and the previous projects it had to place by their 事業ID."""
 
     paths: list[Path]
     moved: list[Moved] = dc_field(default_factory=list)  # placed in the workbook of their 課コード
+    lost_indicators: list[Moved] = dc_field(default_factory=list)  # 成果指標 no 課 of the 課一覧 could take
 
     @property
     def not_carried(self) -> list[Moved]:
@@ -97,17 +75,14 @@ def make_templates(master: Master, out_dir: Path, previous: Path | None = None) 
     whose 所管課 left the 課一覧 goes to the 課 of its 事業ID's 課コード, or is listed as not carried."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    records = read_previous_projects(previous) if previous is not None else []
-    if previous is not None:
-        check_unit(budget_labels(records), master.unit, crossref_path(previous).name)
-    carried, moved = _by_department(records, master)
+    prev = read_previous(master, previous)
     paths = []
     for dept in master.departments.values():
         path = out_dir / template_file_name(dept)
-        mine = [m for m in moved if m.to == dept.name]
-        _write_atomic(path, master, dept, carried.get(dept.name, []), previous is not None, mine)
+        mine = [m for m in prev.moved if m.to == dept.name]
+        _write_atomic(path, master, dept, prev.by_dept.get(dept.name, NOTHING), previous is not None, mine)
         paths.append(path)
-    return TemplateRun(paths, moved)
+    return TemplateRun(paths, prev.moved, prev.lost_indicators)
 
 
 def moved_lines(run: TemplateRun) -> list[str]:
@@ -121,6 +96,10 @@ def moved_lines(run: TemplateRun) -> list[str]:
         lines.append(f"転記できなかった事業 {len(run.not_carried)} 件（所管課が課一覧になく、事業IDの課コードに当たる課もありません。"
                      "担当の課に直接記入を依頼してください）:")
         lines += [f"  {m.project_id or '（事業IDなし）'} {m.name}（所管課「{m.dept}」）" for m in run.not_carried]
+    if run.lost_indicators:
+        lines.append(f"転記できなかった成果指標 {len(run.lost_indicators)} 件（所管課も施策の主担当課も課一覧にありません。"
+                     "担当の課に直接記入を依頼してください）:")
+        lines += [f"  {m.name}（施策 {m.project_id}、所管課「{m.dept}」）" for m in run.lost_indicators]
     return lines
 
 
@@ -129,47 +108,21 @@ def template_file_name(dept: Department) -> str:
     return f"{dept.code}_{safe}.xlsx" if dept.code else f"{safe}.xlsx"
 
 
-def _dept_key(name: str) -> str:
-    return re.sub(r"\s+", "", nfkc(name))
-
-
-def _by_department(records: list[dict[str, str]], master: Master) -> tuple[dict[str, list[dict[str, str]]], list[Moved]]:
-    """Previous records by the 課 (master name) whose workbook takes them, and the records placed by
-    their 事業ID's 課コード (or not at all) because their 所管課 is not in the 課一覧."""
-    by_key = {_dept_key(d): d for d in master.departments}
-    by_code = {d.code: d.name for d in master.departments.values() if d.code}
-    out: dict[str, list[dict[str, str]]] = {}
-    moved: list[Moved] = []
-    for rec in records:
-        dept = by_key.get(_dept_key(field(rec, "所管課")))
-        if dept is None:
-            pid = field(rec, "事業ID")
-            dept = by_code.get(_dept_code(pid), "")
-            moved.append(Moved(pid, field(rec, "事業名"), field(rec, "所管課"), dept))
-        if dept:
-            out.setdefault(dept, []).append(rec)
-    return out, moved
-
-
-def _dept_code(project_id: str) -> str:
-    """The 課コード a 事業ID starts with (`0703-006` → `0703`)."""
-    head, sep, _ = nfkc(project_id).strip().partition("-")
-    return head if sep else ""
-
-
-def _write_atomic(path: Path, master: Master, dept: Department, records: list[dict[str, str]], has_previous: bool,
+def _write_atomic(path: Path, master: Master, dept: Department, carried: Carried, has_previous: bool,
                   moved: list[Moved] | None = None) -> None:
     tmp = path.with_name(f".{path.stem}.tmp.xlsx")
     try:
-        _write_workbook(tmp, master, dept, records, has_previous, moved or [])
+        _write_workbook(tmp, master, dept, carried, has_previous, moved or [])
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _write_workbook(path: Path, master: Master, dept: Department, records: list[dict[str, str]], has_previous: bool,
+def _write_workbook(path: Path, master: Master, dept: Department, carried: Carried, has_previous: bool,
                     moved: list[Moved]) -> None:
-    prefill = {sheet: _prefill_rows(master, sheet, records) for sheet in CARRY}
+    records = carried.projects
+    prefill = {sheet: prefill_rows(master, sheet, records) for sheet in CARRY}
+    prefill[SHEET_KPI] = prefill_indicators(master, carried.indicators)
     n_rows = max([INPUT_ROWS] + [len(rows) + SPARE_ROWS for rows in prefill.values()])
     wb = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     wb.set_properties({"title": f"{dept.name} 一体策定調書（{master.first_year}）", "author": f"{master.city} {CONTACT}",
@@ -183,7 +136,11 @@ def _write_workbook(path: Path, master: Master, dept: Department, records: list[
     for sheet, ws in data.items():
         _write_data_sheet(ws, sheet, master, choices, styles, n_rows, prefill.get(sheet, []))
     # projects, not rows: the 総合戦略 sheet has a row per KPI
-    counts = {sheet: sum(1 for rec in records if _is_yes(field(rec, sheet))) for sheet in CARRY} if has_previous else None
+    counts = None
+    if has_previous:
+        counts = {sheet: sum(1 for rec in records if is_yes(field(rec, sheet))) for sheet in CARRY}
+        counts[SHEET_KPI] = len(prefill[SHEET_KPI])
+        counts[SETTLED] = sum(1 for row in prefill[SHEET_PLAN] if row.get(SETTLED) not in (None, ""))
     write_guide(guide, master, dept, styles, counts, moved)
     wb.close()
 
@@ -298,55 +255,6 @@ def _validation(sheet: str, col: Column, choices: dict[str, Choice], n_rows: int
             "error_title": "一覧にない値です",
             "error_message": f"「{col.label}」は一覧（▼）から選びます。{choice.note}"}
 
-
-def _prefill_rows(master: Master, sheet: str, records: list[dict[str, str]]) -> list[dict[str, object]]:
-    """Rows of the previous 事業一覧 that belong on `sheet` (its ○ column), as {field: value};
-    on 総合戦略 one row per KPI."""
-    columns = columns_for(sheet, master.years)
-    keys = CARRY[sheet]
-    budgets = budget_labels(records)  # by year, whatever unit the previous compile wrote in its labels
-    rows = []
-    for rec in records:
-        if not _is_yes(field(rec, sheet)):
-            continue
-        row: dict[str, object] = {}
-        for col in columns:
-            if col.key in keys:
-                row[col.key] = _carry_value(col, field(rec, col.label))
-            elif sheet == SHEET_PLAN and col.key.startswith("budget:"):
-                label = budgets.get(col.key.removeprefix("budget:"), ("",))[0]
-                row[col.key] = _carry_value(col, rec.get(label, ""))
-        if sheet == SHEET_PLAN:
-            row["status"] = "継続"
-        rows.extend(_kpi_rows(row) if sheet == SHEET_STRATEGY else [row])
-    return rows
-
-
-def _kpi_rows(row: dict[str, object]) -> list[dict[str, object]]:
-    """A 総合戦略 row whose KPI cells hold one KPI per line, as one row per KPI."""
-    lines = {k: str(row.get(k) or "").split("\n") for k in KPI_KEYS}
-    n = max(len(v) for v in lines.values())
-    if n <= 1:
-        return [row]
-    return [{**row, **{k: (v[i].strip() if i < len(v) else "") for k, v in lines.items()}} for i in range(n)]
-
-
-def _carry_value(col: Column, text: str) -> object:
-    if col.kind == FLAG:
-        return FLAG_MARK if _is_yes(text) else ""
-    if col.kind == MONEY and text:
-        try:
-            return parse_money(text)
-        except ValueError:
-            return text
-    return text
-
-
-def _is_yes(text: str) -> bool:
-    try:
-        return parse_flag(text)
-    except ValueError:
-        return False
 
 
 __all__ = ["GUIDE_SHEET", "INPUT_ROWS", "LIST_SHEET", "TemplateWriteError", "make_templates", "moved_lines",

@@ -32,6 +32,16 @@ PREVIOUS_ROWS = (
      "1-3", "中央排水区", "", 120000, 150000, 90000, "", "", "雨水管渠を整備する。", "下水道", "市", "R7", "R9", "11"),
 )
 
+INDICATOR_HEADER = ("施策コード", "施策名", "指標名", "単位", "望ましい方向", "基準値", "基準年度", "R7目標値", "R8目標値",
+                    "R9目標値", "最終目標値", "最終目標年度", "出典", "総合戦略KPI", "所管課", "出所")
+INDICATOR_ROWS = (
+    ("3-1", "防災・減災", "自主防災組織の結成率", "%", "増加", "72", "R5", "75", "80", "85", "85", "R9", "防災危機管理課調べ",
+     "○", "防災危機管理課", "0301_防災危機管理課.xlsx 成果指標 2行"),
+    # 所管課 gone from the 課一覧: the 施策's 主担当課 (3-4 河川課) takes it
+    ("3-4", "河川・排水", "浸水被害件数", "件", "減少", "12", "R5", "10", 8, "6", "6", "R9", "", "", "下水道課", ""),
+    ("9-9", "（施策体系にない施策コード）", "旧指標", "件", "", "1", "", "", "", "", "", "", "", "", "管財課", ""),  # no 課 takes it
+)
+
 
 @pytest.fixture
 def master(tmp_path: Path) -> Master:
@@ -49,6 +59,10 @@ def previous(tmp_path: Path) -> Path:
     ws.append(list(PREVIOUS_HEADER))
     for row in PREVIOUS_ROWS:
         ws.append(list(row))
+    kpis = wb.create_sheet("成果指標一覧")
+    kpis.append(list(INDICATOR_HEADER))
+    for row in INDICATOR_ROWS:
+        kpis.append(list(row))
     wb.save(folder / "クロスリファレンス.xlsx")
     return folder
 
@@ -291,6 +305,50 @@ def test_previous_prefills_resilience_and_strategy(master: Master, previous: Pat
     assert "前回の計画" in guide
 
 
+def test_previous_prefills_settled_amount_and_indicators(master: Master, previous: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The next cycle's survey starts from what the previous compile knew: the evaluated year's planned
+    amount as the 決算見込額, and each 成果指標 with its targets (a year's target under the same year)."""
+    from compiler.cli import main
+    from compiler.templates import make_templates
+
+    run = make_templates(master, tmp_path / "out", previous)  # master R8..R10: the evaluated year is R7
+    bousai, river, kids = (_open(p) for p in run.paths)
+    plan = _records_of(bousai["総合計画"])
+    assert [(r["事業ID"], r["R7決算見込額（千円）"], r["進捗状況"]) for r in plan] == [("0301-012", 3000, None),
+                                                                                  ("0301-020", 50000, None)]
+    kpis = _records_of(bousai["成果指標"])
+    assert len(kpis) == 1
+    k = kpis[0]
+    assert (k["指標名"], k["施策コード"], k["単位"], k["基準値"], k["基準年度"], k["望ましい方向"], k["総合戦略KPI"]) == \
+        ("自主防災組織の結成率", "3-1", "%", "72", "R5", "増加", "○")
+    assert (k["R7目標値"], k["R8目標値"], k["R9目標値"], k["R10目標値"], k["最終目標値"], k["最終目標年度"]) == \
+        ("75", "80", "85", None, "85", "R9")
+    assert (k["R7実績値"], k["実績区分"]) == (None, None)  # results are what the 課 types now
+    assert [(r["指標名"], r["R8目標値"]) for r in _records_of(river["成果指標"])] == [("浸水被害件数", "8")]
+    assert _records_of(kids["成果指標"]) == []
+    assert [(m.name, m.dept) for m in run.lost_indicators] == [("旧指標", "管財課")]
+    guide = "\n".join(str(c.value) for row in bousai[GUIDE_SHEET].iter_rows() for c in row if c.value)
+    assert "R7決算見込額には前回の計画のR7事業費を入れてあります（2 件）" in guide
+    assert "前回の成果指標 1 件を目標値とともに記入済み" in guide
+    assert main(["templates", str(master.path), "--output", str(tmp_path / "cli"), "--previous", str(previous)]) == 0
+    assert "転記できなかった成果指標 1 件" in capsys.readouterr().out
+
+
+def test_previous_without_indicator_sheet_prefills_no_indicators(master: Master, previous: Path,
+                                                                 tmp_path: Path) -> None:
+    """An output written before 成果指標一覧 existed still pre-fills the projects."""
+    book = previous / "クロスリファレンス.xlsx"
+    wb = openpyxl.load_workbook(book)
+    del wb["成果指標一覧"]
+    wb.save(book)
+    paths = write_templates(master, tmp_path / "out", previous)
+    bousai = _open(paths[0])
+    assert _records_of(bousai["成果指標"]) == [] and len(_records_of(bousai["総合計画"])) == 2
+    guide = "\n".join(str(c.value) for row in bousai[GUIDE_SHEET].iter_rows() for c in row if c.value)
+    assert "前回の成果指標" not in guide
+
+
 # ------------------------------------------------------------------ other programs read it
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_converts_plan_sheet_to_csv(templates: list[Path], tmp_path: Path) -> None:
@@ -337,7 +395,8 @@ def test_filled_template_compiles(previous: Path, tmp_path: Path) -> None:
     assert "0501-001" in {p.project_id for p in comp.projects}
     errors = [p for p in comp.problems if p.severity == "エラー"]
     assert errors == []
-    assert [(k.name, k.direction) for k in comp.measure_kpis] == [("浸水被害件数", "減少")]  # 望ましい方向 reaches the KPI
+    # 望ましい方向 reaches the KPI (浸水被害件数 was pre-filled on that row and typed over with the same values)
+    assert [(k.name, k.direction) for k in comp.measure_kpis] == [("自主防災組織の結成率", "増加"), ("浸水被害件数", "減少")]
 
 
 # ------------------------------------------------------------------ carrying every field
@@ -459,6 +518,12 @@ def test_sample_round_trip_through_templates_changes_no_project(tmp_path: Path) 
     run = make_templates(load_master(cycle / "計画マスタ.xlsx"), cycle / "提出", tmp_path / "R7")
     assert [(m.project_id, m.to) for m in run.moved] == [("0703-006", "道路管理課")] and not run.not_carried
     second = compile_cycle(cycle, previous=tmp_path / "R7")
+    # every 成果指標 comes back under its 課 with its targets (the results are left for the 課 to type)
+    def indicators(comp):  # noqa: ANN001, ANN202
+        return sorted((k.dept, k.measure_code, k.name, k.unit, k.base, k.base_year, tuple(sorted(k.targets.items())),
+                       k.final_target, k.final_year, k.source, k.strategy_kpi, k.direction) for k in comp.measure_kpis)
+    assert indicators(second) == indicators(first) and len(first.measure_kpis) > 50
+    assert not [k for k in second.measure_kpis if k.actual]
     cmp = second.previous
     assert {s: [p.project_id for p in cmp.by_status(s)] for s in ("新規", "終了", "番号変更")} == \
         {"新規": [], "終了": [], "番号変更": []}

@@ -10,6 +10,7 @@ MATRIX_SHEET = "施策×リスクシナリオ"
 SCENARIO_SHEET = "リスクシナリオ別"
 STRATEGY_SHEET = "総合戦略別"
 MEASURE_SHEET = "施策別"
+INDICATOR_SHEET = "成果指標一覧"
 GAP = "対応事業なし"
 NO_LOCATION = "実施箇所未記入の事業あり"
 NOT_IN_MASTER = "計画マスタにない番号"
@@ -178,3 +179,28 @@ def write_measures(book: Book, comp: Compilation) -> Sheet:
 def _years(budget: dict[str, int], years: tuple[str, ...]) -> list[int]:
     values = [int(budget.get(y, 0) or 0) for y in years]
     return [*values, sum(values)]
+
+
+# ------------------------------------------------------------------ 成果指標一覧
+def write_indicators(book: Book, comp: Compilation) -> Sheet:
+    """Every 成果指標 row as the departments wrote it, in 施策 order: the list a planning division checks
+    the targets with, and what `make templates --previous` pre-fills the next cycle's 成果指標 sheets from."""
+    m = comp.master
+    sheet = book.sheet(INDICATOR_SHEET)
+    kpis = comp.frames.kpis
+    targets = [f"{y}目標値" for y in m.years]
+    columns = [Col("施策コード", "code", 6, 10), Col("施策名", "text", 12, 24), Col("指標名", "text", 16, 36),
+               Col("単位", "text", 4, 8), Col("望ましい方向", "text", 6, 8), Col("基準値", "code", 6, 10),
+               Col("基準年度", "code", 6, 8), *(Col(t, "code", 6, 10) for t in targets), Col("最終目標値", "code", 6, 10),
+               Col("最終目標年度", "code", 6, 8), Col("出典", "text", 8, 20), Col("総合戦略KPI", "text", 6, 8),
+               Col("所管課", "text", 8, 16), Col("出所", "text", 16, 36)]
+    order = {code: i for i, code in enumerate(m.measures)}
+    rows = []
+    for _, k in sorted(kpis.iterrows(), key=lambda r: (order.get(r[1]["施策コード"], len(order)), r[0])):
+        measure = m.measures.get(k["施策コード"])
+        rows.append([k["施策コード"], measure.name if measure else UNKNOWN_MEASURE, k["指標名"], k["単位"],
+                     k["望ましい方向"], k["基準値"], k["基準年度"], *(k.get(t, "") for t in targets), k["最終目標値"],
+                     k["最終目標年度"], k["出典"], "○" if k["総合戦略KPI"] else "", k["所管課"],
+                     f"{k['ファイル']} {k['シート']} {k['行']}行"])
+    sheet.table(columns, rows, freeze_cols=3)
+    return sheet
