@@ -50,6 +50,8 @@ class Criteria:
 DEFAULT_CRITERIA = Criteria(
     steps=(("S", 100.0, "目標以上"), ("A", 10.0, "基準より改善"), ("B", -10.0, "横ばい（±10%）")),
     below=("C", "悪化"), unknown=("－", "未把握"))
+# fills of the ratings in charts (workbook and report), by the rating's place: best first, 未把握 grey
+RATING_COLOURS = ("#70AD47", "#A9D18E", "#FFD966", "#F4B183", "#BFBFBF")
 
 _NUMBER = re.compile(r"^(?:約)?([+-]?\d+(?:\.\d+)?)(.*)$")
 

@@ -133,3 +133,66 @@ def test_draft_strategy_kpis_show_last_years_result(cycle) -> None:
     for t in tables:
         for row in t.rows[t.header_rows:]:
             assert (row[1], row[-1].split("（")[-1].rstrip("）")) in rated
+
+
+# ------------------------------------------------------------------ charts (図)
+def _pictures(path: Path) -> tuple[list[bytes], str]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        media = [z.read(n) for n in sorted(z.namelist()) if n.startswith("word/media/")]
+        return media, z.read("word/document.xml").decode("utf-8")
+
+
+def test_overview_has_the_two_charts_as_print_resolution_pictures(cycle, items) -> None:
+    from compiler.docx.charts import DPI, WIDTH_CM, japanese_font
+
+    if japanese_font() is None:
+        pytest.skip("no Japanese font for the charts on this machine")
+    media, xml = _pictures(cycle[0] / "R7" / REPORT_FILE)
+    assert len(media) == 2 and all(m.startswith(b"\x89PNG") for m in media)
+    assert xml.count("<wp:inline") == 2 and xml.count("r:embed=") == 2
+    text = [i.text for i in chapter(items, 1) if i.kind == "p"]
+    assert "図1　成果指標の評価（基本政策別、R6実績）" in text and "図2　執行率（施策別、R6）" in text
+    width_px = int.from_bytes(media[0][16:20], "big")  # the PNG header's IHDR width
+    assert abs(width_px - WIDTH_CM / 2.54 * DPI) <= 2  # drawn at the size it is placed, at DPI
+    assert f'cx="{int(WIDTH_CM * 360000)}"' in xml
+
+
+def test_chart_rows_are_the_frames(cycle) -> None:
+    from compiler.docx.charts import rate_rows, rating_rows
+
+    comp = cycle[2]
+    f, m = comp.frames, comp.master
+    rows = rating_rows(f.by_policy_progress, m)
+    labels = m.criteria.labels
+    rated = f.by_policy_progress[[f"評価:{x}" for x in labels]].sum(axis=1)
+    assert len(rows) == int((rated > 0).sum()) and rows[0][0].startswith("1 ")
+    assert [sum(c[i] for _, c in rows) for i in range(len(labels))] == \
+        [int(f.kpi_progress.loc[f.kpi_progress["区分"] == "成果指標", "評価"].eq(x).sum()) for x in labels]
+    rates = rate_rows(f.by_measure_progress, m)
+    assert len(rates) == int(f.by_measure_progress["執行率"].notna().sum()) > 20
+    assert rates[0] == (f"1-1 {m.measures['1-1'].name}", float(f.by_measure_progress.loc["1-1", "執行率"]))
+
+
+def test_charts_give_the_same_bytes_twice(cycle) -> None:
+    from compiler.docx.charts import japanese_font, rating_chart
+
+    if japanese_font() is None:
+        pytest.skip("no Japanese font for the charts on this machine")
+    comp = cycle[2]
+    a = rating_chart(comp.frames.by_policy_progress, comp.master)
+    b = rating_chart(comp.frames.by_policy_progress, comp.master)
+    assert a is not None and a.png == b.png
+
+
+def test_without_a_japanese_font_the_charts_are_left_out_with_a_note(cycle, tmp_path, monkeypatch) -> None:
+    from compiler.docx import charts
+    from compiler.docx.picture import NO_FONT
+    from compiler.docx.report import write_report
+
+    monkeypatch.setattr(charts, "japanese_font", lambda: None)
+    write_report(cycle[2], tmp_path / "r.docx")
+    media, xml = _pictures(tmp_path / "r.docx")
+    assert media == [] and "<wp:inline" not in xml
+    assert NO_FONT in [i.text for i in chapter(extract(tmp_path / "r.docx"), 1) if i.kind == "p"]

@@ -8,6 +8,7 @@ import io
 import os
 import tempfile
 import zipfile
+from typing import IO
 from pathlib import Path
 
 import docx

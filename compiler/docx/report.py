@@ -12,10 +12,12 @@ from compiler.models import Compilation, Master
 from compiler.ratings import Criteria
 
 from .base import Body, reiwa
+from .charts import rate_chart, rating_chart
 from .evaluation import appendix, count, measures, percent, resilience, strategy
 from .front import issuer
 from .ooxml import PORTRAIT_WIDTH, Col, TotalRow, paragraph, section_end, sect_pr, toc_field
 from .package import new_document, save_deterministic
+from .picture import Figures
 
 SUBJECT = "効果検証報告書（案）"
 CHAPTERS = ("評価の概要", "施策の評価（総合計画）", "総合戦略の効果検証", "国土強靱化地域計画の進捗", "資料編")
@@ -57,7 +59,7 @@ def criteria_rows(c: Criteria) -> list[tuple[str, str, str]]:
     return rows
 
 
-def overview(body: Body, comp: Compilation) -> None:
+def overview(body: Body, comp: Compilation, figures: Figures) -> None:
     m, f = comp.master, comp.frames
     n = f.progress_counts
     ev = reiwa(m.start_year - 1)
@@ -88,6 +90,7 @@ def overview(body: Body, comp: Compilation) -> None:
     body.table((Col("区分", PORTRAIT_WIDTH - 1100 - width * len(labels)), *(Col(r, width, "R") for r in labels),
                 Col("計", 1100, "R")), rows,
                keep_together=True)
+    figures.add(body, rating_chart(f.by_policy_progress, m))
     body.lead(f"事業の進捗状況（{ev}）")
     statuses = [k.removeprefix("進捗:") for k in n if k.startswith("進捗:")]
     body.table((Col("進捗状況", 4000), Col("事業数", 2000, "R"), Col("割合", PORTRAIT_WIDTH - 6000, "R")),
@@ -96,6 +99,7 @@ def overview(body: Body, comp: Compilation) -> None:
     if n.get("執行率") is not None:
         body.para(f"計画額と決算見込額の両方がある事業の執行率は {percent(n['執行率'])}"
                   f"（計画額 {count(n['計画額'])}{m.unit}、決算見込額 {count(n['決算見込額'])}{m.unit}）です。")
+        figures.add(body, rate_chart(f.by_measure_progress, m))
     else:
         body.para("前年度の実施計画（計画額）が指定されていないため、執行率は算出していません。")
 
@@ -106,9 +110,9 @@ def _share(part: object, whole: object) -> float | None:
     return part / whole * 100
 
 
-def build_body(comp: Compilation, sink) -> list[tuple[int, str]]:  # noqa: ANN001 - a binary file
+def build_body(comp: Compilation, sink, figures: Figures) -> list[tuple[int, str]]:  # noqa: ANN001 - a binary file
     body = Body(sink)
-    overview(body, comp)
+    overview(body, comp, figures)
     measures(body, comp, chapter_title(2))
     strategy(body, comp, chapter_title(3))
     resilience(body, comp, chapter_title(4))
@@ -125,7 +129,7 @@ def write_report(comp: Compilation, path: Path) -> None:
     document, blank_footer, page_footer = new_document(report_title(master), f"{master.city} {issuer(master)}",
                                                        SUBJECT)
     with tempfile.TemporaryFile() as chapters:
-        headings = build_body(comp, chapters)
+        headings = build_body(comp, chapters, Figures(document))
         chapters.seek(0)
         front = (cover(master) + paragraph("目　次", "TocTitle")
                  + toc_field(headings, "（目次は Word で開くと更新されます）", "※ページ番号は、目次を更新すると表示されます。")

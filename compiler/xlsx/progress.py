@@ -7,6 +7,7 @@ import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from ..models import Compilation
+from ..ratings import RATING_COLOURS
 from ..schema import PROGRESS
 from .book import Book, Col, Sheet
 
@@ -129,7 +130,7 @@ def _rollup(book: Book, comp: Compilation) -> Sheet:
     for i, label in enumerate(labels):
         chart.add_series({"name": [ROLLUP_SHEET, 1, i + 1], "categories": [ROLLUP_SHEET, first_policy, 0, last_policy, 0],
                           "values": [ROLLUP_SHEET, first_policy, i + 1, last_policy, i + 1],
-                          "fill": {"color": CHART_COLOURS[min(i, len(CHART_COLOURS) - 1)]}})
+                          "fill": {"color": RATING_COLOURS[min(i, len(RATING_COLOURS) - 1)]}})
     chart.set_title({"name": "成果指標の評価（基本政策別）", "name_font": {"size": 11}})
     chart.set_y_axis({"reverse": True})
     chart.set_legend({"position": "bottom"})
@@ -172,5 +173,3 @@ def _rollup(book: Book, comp: Compilation) -> Sheet:
     sheet.print_setup(0, 1)
     return sheet
 
-
-CHART_COLOURS = ("#70AD47", "#A9D18E", "#FFD966", "#F4B183", "#BFBFBF")
