@@ -196,3 +196,25 @@ def test_without_a_japanese_font_the_charts_are_left_out_with_a_note(cycle, tmp_
     media, xml = _pictures(tmp_path / "r.docx")
     assert media == [] and "<wp:inline" not in xml
     assert NO_FONT in [i.text for i in chapter(extract(tmp_path / "r.docx"), 1) if i.kind == "p"]
+
+
+def test_a_kpi_under_a_code_the_master_lacks_is_still_reported(cycle, tmp_path) -> None:
+    """Nothing lost: a 成果指標 whose 施策コード is not in the 施策体系 (an error in 検証結果) gets its own 施策
+    heading under its 基本政策 in 第2章, like projects do."""
+    import shutil
+
+    import openpyxl
+
+    src = tmp_path / "R7"
+    shutil.copytree(SAMPLE / "R7", src)
+    book = src / "提出" / "0101_企画政策課.xlsx"
+    wb = openpyxl.load_workbook(book)
+    ws = wb["成果指標"]
+    col = [c.value for c in ws[1]].index("施策コード") + 1
+    name = ws.cell(2, 1).value
+    ws.cell(2, col, "1-9")
+    wb.save(book)
+    build(src, tmp_path / "out", previous=cycle[0] / "R6", workers=1)
+    items = chapter(extract(tmp_path / "out" / REPORT_FILE), 2)
+    part = section(items, "1-9 （施策体系にない施策コード）", 3)
+    assert name in [flat(r[0]) for r in body_rows([i for i in part if i.kind == "table"])]

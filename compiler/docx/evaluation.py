@@ -6,6 +6,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from compiler.frames.tables import code_key
 from compiler.models import Compilation
 from compiler.schema import PROGRESS
 
@@ -94,8 +95,7 @@ def measures(body: Body, comp: Compilation, title: str) -> None:
     by_measure = f.by_measure_progress
     for policy_code, row in f.by_policy_progress.iterrows():
         policy = m.policies.get(policy_code)
-        codes = list(policy.measures) if policy else sorted(set(projects.loc[projects["基本政策"] == policy_code,
-                                                                            "施策コード"]))
+        codes = _codes_of(policy_code, list(policy.measures) if policy else [], projects, kpis)
         body.heading(2, f"基本政策{policy_code} {policy.name}" if policy else f"基本政策{policy_code} {UNKNOWN_NAME}")
         body.lead("施策別の評価")
         body.table(_rating_cols(labels, "施策"),
@@ -104,6 +104,14 @@ def measures(body: Body, comp: Compilation, title: str) -> None:
                      percent(by_measure.at[c, "執行率"])) for c in codes if c in by_measure.index])
         for code in codes:
             _measure(body, comp, code, kpis[kpis["施策コード"] == code], projects[projects["施策コード"] == code])
+
+
+def _codes_of(policy_code: str, known: list[str], projects: pd.DataFrame, kpis: pd.DataFrame) -> list[str]:
+    """The 施策 of a 基本政策 in master order, then the codes its projects and KPIs name that the 施策体系 does
+    not hold (a KPI's 基本政策 is its code's first part, as in the roll-up)."""
+    named = set(projects.loc[projects["基本政策"] == policy_code, "施策コード"])
+    named |= {c for c in kpis["施策コード"] if c.split("-")[0] == policy_code}
+    return known + sorted(named - set(known), key=code_key)
 
 
 def _projects_in(table: pd.DataFrame, code: str) -> int:
