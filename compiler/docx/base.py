@@ -132,7 +132,7 @@ class Context:
         rows = f.kpi_progress
         values = [None if v is pd.NA else f"{float(v):g}" for v in rows["実績値"].tolist()]
         return {id(k): (value if value is not None else str(written), str(label))
-                for k, value, written, label in zip(kpis, values, rows["実績値（記入）"], rows["評価"])}
+                for k, value, written, label in zip(kpis, values, rows["実績値（記入）"], rows["評価"], strict=True)}
 
     def measure_label(self, code: str) -> str:
         m = self.master.measures.get(code)
