@@ -25,6 +25,8 @@ MASTER_SHEETS: dict[str, tuple[str, ...]] = {
     "課一覧": ("部局", "課", "課コード"),
     "会計": ("会計",),
 }
+# optional columns: 関係課 of a 施策 (e.g. 全課等) replaces the ones derived from its projects' 所管課
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"施策体系": ("関係課",)}
 CRITERIA_SHEET = "評価基準"  # optional: the city's own ratings of the KPIs' 進捗率
 CRITERIA_LABELS = ("評価", "進捗率の下限（%）", "意味")
 UNIT = "千円"
@@ -35,7 +37,10 @@ class MasterError(Exception):
     """The master cannot be used; the message is for the planning division."""
 
 
-def _read_table(wb: openpyxl.Workbook, sheet: str, labels: tuple[str, ...], name: str) -> list[tuple[int, dict[str, str]]]:
+def _read_table(wb: openpyxl.Workbook, sheet: str, labels: tuple[str, ...], name: str,
+                optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
+    """The rows of `sheet` under its header row (the first of 10 holding every label), as (row, {label: text});
+    `optional` labels are read when the header has them and are "" otherwise."""
     if sheet not in wb.sheetnames:
         raise MasterError(f"{name}: シート「{sheet}」がありません。計画マスタには {'・'.join(MASTER_SHEETS)} のシートが必要です。")
     rows = list(wb[sheet].iter_rows(values_only=True))
@@ -44,11 +49,12 @@ def _read_table(wb: openpyxl.Workbook, sheet: str, labels: tuple[str, ...], name
         keys = [label_key(v) for v in row]
         if all(k in keys for k in wanted):
             index = {wanted[k]: keys.index(k) for k in wanted}
+            index |= {lab: keys.index(label_key(lab)) for lab in optional if label_key(lab) in keys}
             out = []
             for r, data in enumerate(rows[h + 1:], start=h + 2):
                 rec = {lab: clean_text(data[i]) if i < len(data) else "" for lab, i in index.items()}
                 if any(rec.values()):
-                    out.append((r, rec))
+                    out.append((r, rec | {lab: "" for lab in optional if lab not in rec}))
             return out
     missing = "・".join(labels)
     raise MasterError(f"{name} シート「{sheet}」: 見出し行（{missing}）が見つかりません。")
@@ -68,7 +74,7 @@ def load_master(path: Path) -> Master:
     except Exception as exc:  # noqa: BLE001 - any reader failure is one message
         raise MasterError(f"{name} を読み込めません（{type(exc).__name__}）。Excel で開けるか確認してください。") from exc
     try:
-        tables = {s: _read_table(wb, s, labels, name) for s, labels in MASTER_SHEETS.items()}
+        tables = {s: _read_table(wb, s, labels, name, OPTIONAL_COLUMNS.get(s, ())) for s, labels in MASTER_SHEETS.items()}
         criteria = _criteria(_read_table(wb, CRITERIA_SHEET, CRITERIA_LABELS, name), name) \
             if CRITERIA_SHEET in wb.sheetnames else DEFAULT_CRITERIA
     finally:
@@ -108,13 +114,18 @@ def load_master(path: Path) -> Master:
         if policies.get(pc, rec["基本政策名"]) != rec["基本政策名"]:
             raise MasterError(f"{name} シート「施策体系」{r} 行目: 基本政策番号「{pc}」の名称が他の行と異なります。")
         policies[pc] = rec["基本政策名"]
+        if mc in measures and rec["関係課"] and measures[mc]["related"] not in ("", rec["関係課"]):
+            raise MasterError(f"{name} シート「施策体系」{r} 行目: 施策「{mc}」の関係課が他の行と異なります。"
+                              "同じ施策の行には同じ関係課を記入するか、１行だけに記入してください。")
         if mc in measures:
             m = measures[mc]
             if m["policy"] != pc or m["name"] != rec["施策名"]:
                 raise dup("施策体系", r, 3, mc)
         else:
-            measures[mc] = {"name": rec["施策名"], "policy": pc, "lead": rec["主担当課"], "dirs": []}
+            measures[mc] = {"name": rec["施策名"], "policy": pc, "lead": rec["主担当課"], "dirs": [], "related": ""}
             policy_measures.setdefault(pc, []).append(mc)
+        if rec["関係課"]:
+            measures[mc]["related"] = rec["関係課"]
         if dc:
             if dc in directions:
                 raise dup("施策体系", r, 5, dc)
@@ -126,7 +137,8 @@ def load_master(path: Path) -> Master:
             plain_measure_rows.add(mc)
     if not measures:
         raise MasterError(f"{name} シート「施策体系」に施策がありません。")
-    measure_objs = {c: Measure(c, m["name"], m["policy"], m["lead"], tuple(m["dirs"])) for c, m in measures.items()}
+    measure_objs = {c: Measure(c, m["name"], m["policy"], m["lead"], tuple(m["dirs"]), m["related"])
+                    for c, m in measures.items()}
     policy_objs = {c: Policy(c, n, tuple(policy_measures.get(c, ()))) for c, n in policies.items()}
 
     # リスクシナリオ

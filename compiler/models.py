@@ -54,6 +54,7 @@ class Measure:
     policy_code: str  # 基本政策番号, e.g. "3"
     lead_dept: str
     directions: tuple[Direction, ...] = ()
+    related_depts: str = ""  # the master's 関係課 (e.g. 全課等); empty: derived from the projects' 所管課
 
     @property
     def label(self) -> str:

@@ -94,3 +94,22 @@ def test_renumbering_needs_the_same_dept() -> None:
     projects = [_project("N-1", "改番事業", "改番", dept="道路課")]
     previous = {"O-1": {"事業ID": "O-1", "事業名": "改番事業", "所管課": "河川課"}}
     assert match_previous(projects, previous) == [("新規", "")]
+
+
+def test_related_departments_of_a_measure(comp) -> None:
+    """関係課: the 所管課 of the 施策's projects (re-listed ones included) but its 主担当課, in 課一覧 order;
+    the master's 関係課 column, where written, stands instead."""
+    import dataclasses
+
+    by = comp.frames.by_measure
+    assert (by.at["3-1", "主担当課"], by.at["3-1", "関係課"]) == ("防災危機管理課", "河川課")  # 0501-001 re-listed
+    assert by.at["3-4", "関係課"] == "" and by.at["1-1", "関係課"] == ""
+    extra = dataclasses.replace(comp.projects[0], project_id="0301-009", name="防災教育事業", dept="子ども家庭課",
+                                measure_code="3-1", direction_code="3-1-1", relisted_measures=())
+    comp.projects.append(extra)
+    by = refresh(comp).frames.by_measure
+    assert by.at["3-1", "関係課"] == "河川課、子ども家庭課"  # the 課一覧's order: 河川課 comes first there
+    m = comp.master
+    comp.master = dataclasses.replace(m, measures={**m.measures, "3-1": dataclasses.replace(m.measures["3-1"],
+                                                                                           related_depts="全課")})
+    assert refresh(comp).frames.by_measure.at["3-1", "関係課"] == "全課"

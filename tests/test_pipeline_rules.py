@@ -292,3 +292,24 @@ def test_formula_without_cached_value_and_hidden_rows_are_reported(tmp_path):
     assert (F, "総合計画", "A3", "sheet-hidden-rows") in codes(comp)
     assert [p for p in comp.problems if p.code == "formula-no-value"][0].value == "=M2*2"
     assert sorted(p.name for p in comp.projects) == ["A事業", "B事業", "C事業"]  # hidden rows are still read
+
+
+def test_master_related_departments_column_is_optional(tmp_path):
+    """施策体系 may carry 関係課 (e.g. 全課等) on any row of the 施策; two different values for one 施策 stop."""
+    import openpyxl
+
+    from tests.master_fixture import write_master as write_fixture_master
+
+    path = write_fixture_master(tmp_path / "a.xlsx")
+    assert {c: m.related_depts for c, m in load_master(path).measures.items()} == {"1-1": "", "3-1": "", "3-4": "",
+                                                                                  "3-5": ""}
+    wb = openpyxl.load_workbook(path)
+    ws = wb["施策体系"]
+    ws.cell(1, 8, "関係課")
+    ws.cell(4, 8, "全課")  # the second row of 3-1
+    wb.save(path)
+    assert load_master(path).measures["3-1"].related_depts == "全課"
+    ws.cell(3, 8, "河川課")
+    wb.save(path)
+    with pytest.raises(MasterError, match="シート「施策体系」4 行目: 施策「3-1」の関係課が他の行と異なります"):
+        load_master(path)

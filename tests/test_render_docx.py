@@ -221,6 +221,15 @@ def test_relisted_row_under_3_1(items: list[Item]) -> None:
     assert own[2] == "拡充" and own[7:] == ["■", "■", "", "1-1、2-1", "4"]
 
 
+def test_each_measure_names_its_lead_and_related_departments(items: list[Item]) -> None:
+    """関係課 come from the projects under the 施策 (re-listed ones included), not typed by anyone."""
+    def line(code_and_name: str) -> str:
+        return next(i.text for i in section(items, code_and_name, 3) if i.kind == "p" and i.text.startswith("【主担当課】"))
+
+    assert line("3-1 防災・減災") == "【主担当課】防災危機管理課　【関係課】河川課"
+    assert line("3-4 河川・排水") == "【主担当課】河川課　【関係課】－"
+
+
 def test_year_mark_for_zero_budget(items: list[Item]) -> None:
     row = [r for r in body_rows(section(items, "1-1 子育て支援", 3)) if len(r) == 12][0]
     assert row[7:10] == ["■", "■", "■"]  # R7 = 0 千円 is still carried out

@@ -147,6 +147,7 @@ def test_measure_budgets_equal_totals(book) -> None:
     assert policy3["R7事業費（千円）"] == comp.totals.by_policy_year["3"]["R7"]
     assert next(r for r in recs if r["施策コード"] == "3-4")["成果指標数"] == 1
     assert next(r for r in recs if r["施策コード"] == "3-1")["再掲事業数"] == 1
+    assert [(r["主担当課"], r["関係課"]) for r in recs if r["施策コード"] == "3-1"] == [("防災危機管理課", "河川課")]
 
 
 def test_strategy_sheet(book) -> None:

@@ -101,6 +101,7 @@ def measures_chapter(body: Body, ctx: Context) -> None:
 def _measure(body: Body, ctx: Context, measure: Measure, kpis: list[MeasureKpi]) -> None:
     years = ctx.years
     body.heading(3, measure.label)
+    body.para(departments_line(ctx, measure.code), "Legend")
     body.lead("主な成果指標")
     if kpis:
         results = ctx.kpi_results
@@ -122,6 +123,13 @@ def _measure(body: Body, ctx: Context, measure: Measure, kpis: list[MeasureKpi])
     if relisted:
         body.lead("再掲事業（他の施策に掲載している関連事業）")
         body.table(cols, (relist_row(p, years, ctx.master.measures.get(p.measure_code)) for p in relisted))
+
+
+def departments_line(ctx: Context, code: str) -> str:
+    """`【主担当課】防災危機管理課　【関係課】河川課、道路管理課`, as 香取市's 施策 pages name them (its ■ is
+    this draft's mark of a year with budget, hence the brackets), from frames.by_measure."""
+    row = ctx.comp.frames.by_measure.loc[code]
+    return f"【主担当課】{row['主担当課'] or DASH}　【関係課】{row['関係課'] or DASH}"
 
 
 def direction_label(measure: Measure, index: int, code: str, name: str) -> str:

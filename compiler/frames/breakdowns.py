@@ -5,7 +5,7 @@ import pandas as pd
 
 from ..models import Master
 from .aggregate import plan_budget
-from .tables import INT, code_key
+from .tables import INT, STR, code_key
 
 MATRIX_LOOSE = ""  # the matrix row of projects outside 総合計画 (国土強靱化・総合戦略 only)
 
@@ -33,7 +33,33 @@ def measure_summary(projects: pd.DataFrame, placements: pd.DataFrame, kpis: pd.D
         "成果指標数": kpis.groupby("施策コード", sort=False).size(),
     })
     index = codes_in_use(master.measures, primary["施策コード"])
-    return out.reindex(index).fillna(0).astype(INT).rename_axis("施策コード")
+    out = out.reindex(index).fillna(0).astype(INT).rename_axis("施策コード")
+    lead, related = departments(projects, placements, master, index)
+    out.insert(0, "主担当課", pd.array(lead, dtype=STR))
+    out.insert(1, "関係課", pd.array(related, dtype=STR))
+    return out
+
+
+def departments(projects: pd.DataFrame, placements: pd.DataFrame, master: Master,
+                codes: list[str]) -> tuple[list[str], list[str]]:
+    """主担当課 and 関係課 of each 施策 of `codes`: 関係課 are the 所管課 of its projects (primary and re-listed)
+    other than the 主担当課, in the 課一覧's order (then others by name), joined by 「、」; the master's
+    関係課 column, where written, stands instead."""
+    rank = {name: i for i, name in enumerate(master.departments)}
+    placed = pd.DataFrame({"施策コード": placements["施策コード"].to_numpy(),
+                           "所管課": projects["所管課"].to_numpy()[placements["位置"].to_numpy()]})
+    by_code = placed.groupby("施策コード", sort=False)["所管課"].unique()
+    lead, related = [], []
+    for code in codes:
+        measure = master.measures.get(code)
+        head = measure.lead_dept if measure else ""
+        lead.append(head)
+        if measure and measure.related_depts:
+            related.append(measure.related_depts)
+            continue
+        depts = {d for d in (by_code.get(code, ())) if d and d != head}
+        related.append("、".join(sorted(depts, key=lambda d: (rank.get(d, len(rank)), d))))
+    return lead, related
 
 
 def scenario_summary(projects: pd.DataFrame, scenarios: pd.DataFrame, master: Master) -> pd.DataFrame:

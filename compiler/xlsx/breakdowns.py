@@ -145,7 +145,8 @@ def write_measures(book: Book, comp: Compilation) -> Sheet:
     sheet = book.sheet(MEASURE_SHEET)
     years = m.years
     columns = [Col("基本政策", "code", 6, 8), Col("基本政策名", "text", 12, 32), Col("施策コード", "code", 6, 10),
-               Col("施策名", "text", 14, 30), Col("主担当課", "text", 8, 16), Col("事業数", "int", 6, 8),
+               Col("施策名", "text", 14, 30), Col("主担当課", "text", 8, 16), Col("関係課", "wrap", 10, 30),
+               Col("事業数", "int", 6, 8),
                Col("再掲事業数", "int", 6, 8), *(Col(year_label(m, y), "num", 11, 14) for y in years),
                Col(budget_label(m), "num", 12, 16), Col("成果指標数", "int", 6, 8)]
     rows: list[list[object]] = []
@@ -155,24 +156,25 @@ def write_measures(book: Book, comp: Compilation) -> Sheet:
     for policy in m.policies.values():
         budget = totals.by_policy_year.get(policy.code, {})
         part = summary.loc[list(policy.measures)]
-        rows.append([policy.code, policy.name, "", "（基本政策計）", "", int(part["事業数"].sum()),
+        rows.append([policy.code, policy.name, "", "（基本政策計）", "", "", int(part["事業数"].sum()),
                      int(part["再掲事業数"].sum()), *_years(budget, years), int(part["成果指標数"].sum())])
         styles.append(("group",))
         for code in policy.measures:
             measure, n = m.measures[code], summary.loc[code]
-            rows.append([policy.code, policy.name, code, measure.name, measure.lead_dept, int(n["事業数"]),
+            rows.append([policy.code, policy.name, code, measure.name, measure.lead_dept, n["関係課"], int(n["事業数"]),
                          int(n["再掲事業数"]), *_years(totals.by_measure_year.get(code, {}), years), int(n["成果指標数"])])
             styles.append(())
     if counts["施策体系外"] or UNKNOWN_KEY in totals.by_measure_year:
         codes = joined(sorted(set(comp.frames.unplaced_codes()), key=code_key))
-        rows.append(["", "", codes, UNKNOWN_MEASURE, "", counts["施策体系外"], 0,
+        rows.append(["", "", codes, UNKNOWN_MEASURE, "", "", counts["施策体系外"], 0,
                      *_years(totals.by_measure_year.get(UNKNOWN_KEY, {}), years), 0])
         styles.append(("warning",))
-    rows.append(["", "合計", "", "（再掲は重複計上しない）", "", counts["総合計画"], counts["再掲数"],
+    rows.append(["", "合計", "", "（再掲は重複計上しない）", "", "", counts["総合計画"], counts["再掲数"],
                  *_years(totals.by_year, years), len(comp.frames.kpis)])
     styles.append(("total",))
     sheet.table(columns, rows, styles, freeze_cols=4)
-    sheet.comment(0, 6, "他の施策から再掲されている事業の数です。事業費は主たる施策でのみ計上しています。")
+    sheet.comment(0, 5, "この施策に事業（再掲を含む）を載せている課のうち、主担当課以外の課です。計画マスタの施策体系に「関係課」の列があれば、その記入を優先します。")
+    sheet.comment(0, 7, "他の施策から再掲されている事業の数です。事業費は主たる施策でのみ計上しています。")
     return sheet
 
 
