@@ -31,6 +31,8 @@ T = TypeVar("T")
 CROSSREF_FILE = "クロスリファレンス.xlsx"
 DRAFT_FILE = "実施計画（案）.docx"
 REPORT_FILE = "効果検証報告書（案）.docx"
+PUBLIC_FILE = "実施計画（公表版）.docx"
+OPEN_DATA_DIR = "公開データ"
 RETURNS_DIR = "返送"
 
 
@@ -199,6 +201,19 @@ def _write_draft(comp: Compilation, path: Path) -> list[Path]:
     return [path]
 
 
+def _write_public(comp: Compilation, path: Path) -> list[Path]:
+    from .render_docx import write_draft
+
+    write_draft(comp, path, public=True)
+    return [path]
+
+
+def _write_open_data(comp: Compilation, path: Path) -> list[Path]:
+    from .opendata import write_open_data
+
+    return write_open_data(comp, path)
+
+
 def _write_report(comp: Compilation, path: Path) -> list[Path]:
     from .docx.report import write_report
 
@@ -218,10 +233,13 @@ def render(comp: Compilation, out_dir: Path, workers: int | None = None) -> list
     jobs: list[tuple[str, Callable[[], list[Path]]]] = [
         ("xlsx", partial(_write_crossref, comp, out_dir / CROSSREF_FILE)),
         ("docx", partial(_write_draft, comp, out_dir / DRAFT_FILE)),
+        ("public", partial(_write_public, comp, out_dir / PUBLIC_FILE)),
         *((("report", partial(_write_report, comp, out_dir / REPORT_FILE)),) if comp.frames.surveyed else ()),
         *(("returns", partial(write_returns, comp, out_dir / RETURNS_DIR, only=chunk)) for chunk in chunks),
+        ("opendata", partial(_write_open_data, comp, out_dir / OPEN_DATA_DIR)),
     ]
-    log.info("出力（クロスリファレンス・実施計画（案）%s・返送）…", "・効果検証報告書（案）" if comp.frames.surveyed else "")
+    log.info("出力（クロスリファレンス・実施計画（案）・公表版%s・返送・公開データ）…",
+             "・効果検証報告書（案）" if comp.frames.surveyed else "")
     t0 = time.perf_counter()
     results = run_jobs([job for _, job in jobs], workers or os.cpu_count() or 1)
     paths: list[Path] = []

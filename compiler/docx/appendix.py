@@ -18,21 +18,27 @@ MERGED_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2400), Col
 LOCATED_COLS = (Col("事業ID", 1500), Col("事業名", 2000), Col("所管課", 1300), Col("実施箇所", 1800),
                 Col("リスク\nシナリオ", 1000, "C"), Col("事業\n主体", 700, "C"), Col("活用予定の交付金等", 1338))
 REVIEW_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2300), Col("確認事項", 3600), Col("出典", 2438))
-SECTIONS = ("所管課別事業索引", "再掲・重複統合一覧", "実施箇所明記事業一覧", "要確認事業", CHANGES)
+MERGED, REVIEW = "再掲・重複統合一覧", "要確認事業"
+SECTIONS = ("所管課別事業索引", MERGED, "実施箇所明記事業一覧", REVIEW, CHANGES)
 
 
-def section_title(name: str) -> str:
-    """`2　再掲・重複統合一覧`: numbered like the sections of the other chapters."""
-    return f"{SECTIONS.index(name) + 1}　{name}"
+def section_title(ctx: Context, name: str) -> str:
+    """`2　再掲・重複統合一覧`: numbered like the sections of the other chapters, among the sections this
+    edition prints."""
+    shown = [s for s in SECTIONS if ctx.shows(s)]
+    return f"{shown.index(name) + 1}　{name}"
 
 
 def appendix_chapter(body: Body, ctx: Context) -> None:
     body.heading(1, chapter_title(7))
     _index(body, ctx)
-    _merged(body, ctx)
+    if ctx.shows(MERGED):
+        _merged(body, ctx)
     _located(body, ctx)
-    _review(body, ctx)
-    changes_section(body, ctx, section_title(CHANGES))
+    if ctx.shows(REVIEW):
+        _review(body, ctx)
+    if ctx.shows(CHANGES):
+        changes_section(body, ctx, section_title(ctx, CHANGES))
 
 
 def dept_order(ctx: Context) -> list[str]:
@@ -43,7 +49,7 @@ def dept_order(ctx: Context) -> list[str]:
 
 
 def _index(body: Body, ctx: Context) -> None:
-    body.heading(2, section_title("所管課別事業索引"))
+    body.heading(2, section_title(ctx, "所管課別事業索引"))
     body.para("本計画に掲載する全ての事業を、所管課別に事業ID順で示します。")
     by_dept: dict[str, list[Project]] = {}
     for p in ctx.comp.projects:
@@ -91,7 +97,7 @@ def is_merged(p: Project) -> bool:
 
 
 def _merged(body: Body, ctx: Context) -> None:
-    body.heading(2, section_title("再掲・重複統合一覧"))
+    body.heading(2, section_title(ctx, MERGED))
     body.para("複数の施策に掲載（再掲）した事業と、複数の調書・シートの行を一つの事業に統合した事業を示します。"
               "事業名の表記が異なる行を統合した事業は、その表記を併記しています。統合に誤りがないか確認してください。")
     projects = [p for p in ctx.comp.projects if is_merged(p)]
@@ -104,7 +110,7 @@ def _merged(body: Body, ctx: Context) -> None:
 
 
 def _located(body: Body, ctx: Context) -> None:
-    body.heading(2, section_title("実施箇所明記事業一覧"))
+    body.heading(2, section_title(ctx, "実施箇所明記事業一覧"))
     resilience = [p for p in ctx.comp.projects if p.in_resilience]
     located = [p for p in resilience if p.location]
     body.para(f"{ctx.master.resilience_name}に位置づける{len(resilience):,}事業のうち、実施箇所を明記した"
@@ -118,7 +124,7 @@ def _located(body: Body, ctx: Context) -> None:
 
 
 def _review(body: Body, ctx: Context) -> None:
-    body.heading(2, section_title("要確認事業"))
+    body.heading(2, section_title(ctx, REVIEW))
     flagged = [p for p in ctx.comp.projects if p.needs_review]
     body.para("調書の記載に誤り又は不足があり、所管課への確認を要する事業です。確認のうえ調書を修正し、"
               "再度取りまとめます。該当する調書の位置は「出典」欄に示しています。")

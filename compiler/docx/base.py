@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from decimal import Decimal
 from typing import IO, Iterable, Sequence
@@ -13,8 +13,9 @@ import pandas as pd
 
 from compiler.models import Compilation, Master, Project
 from compiler.normalise import year_label
+from compiler.publish import INTERNAL_SECTIONS, is_internal
 
-from .ooxml import Col, Content, Row, keep_with_next, paragraph, table
+from .ooxml import Col, Content, Row, TotalRow, keep_with_next, paragraph, table
 
 WAVE = "〜"
 DASH = "－"  # a cell with nothing to state (流山市's table prints a dash)
@@ -30,11 +31,12 @@ class Body:
     table gets keepNext, so a note or lead never stays alone at the foot of a page.  close()
     writes what is held."""
 
-    def __init__(self, sink: IO[bytes] | None = None) -> None:
+    def __init__(self, sink: IO[bytes] | None = None, *, public: bool = False) -> None:
         self.parts: list[str] = []
         self.headings: list[tuple[int, str]] = []
         self._sink = sink
         self._held = ""
+        self.public = public  # the 公表版: tables leave out publish.INTERNAL_COLUMNS
 
     def _write(self, xml: str) -> None:
         if self._sink is not None:
@@ -75,6 +77,8 @@ class Body:
     def table(self, cols: Sequence[Col], rows: Iterable[Row], *, keep_together: bool = False) -> None:
         if self._held:
             self._held = keep_with_next(self._held)
+        if self.public and any(is_internal(c.label) for c in cols):
+            cols, rows = public_columns(cols, rows)
         self._add(table(cols, rows, keep_together=keep_together))
 
     def raw(self, xml: str) -> None:
@@ -85,15 +89,37 @@ class Body:
         return "".join(self.parts)
 
 
+def public_columns(cols: Sequence[Col], rows: Iterable[Row]) -> tuple[tuple[Col, ...], Iterable[Row]]:
+    """The table without its internal columns; the widest remaining column takes their width, so the
+    table keeps the page's width."""
+    keep = [i for i, c in enumerate(cols) if not is_internal(c.label)]
+    freed = sum(c.width for i, c in enumerate(cols) if i not in keep)
+    widest = max(keep, key=lambda i: cols[i].width)
+    out = tuple(replace(cols[i], width=cols[i].width + freed) if i == widest else cols[i] for i in keep)
+
+    def cut(row: Row) -> Row:
+        if isinstance(row, TotalRow):
+            return TotalRow(tuple(row.cells[i] for i in keep))
+        return tuple(row[i] for i in keep)
+
+    return out, (cut(r) for r in rows)
+
+
 @dataclass
 class Context:
-    """The compilation with the look-ups the chapters need (comp.index, built once)."""
+    """The compilation with the look-ups the chapters need (comp.index, built once); `public` for the
+    公表版, which leaves out publish.INTERNAL_SECTIONS."""
 
     comp: Compilation
+    public: bool = False
 
     @classmethod
-    def of(cls, comp: Compilation) -> "Context":
-        return cls(comp)
+    def of(cls, comp: Compilation, public: bool = False) -> "Context":
+        return cls(comp, public)
+
+    def shows(self, section: str) -> bool:
+        """Whether this edition prints `section` (the 公表版 leaves the internal ones out)."""
+        return not (self.public and section in INTERNAL_SECTIONS)
 
     @property
     def by_measure(self) -> dict[str, list[Project]]:

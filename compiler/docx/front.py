@@ -22,8 +22,13 @@ def issuer(master: Master) -> str:
     return f"{dept.bureau}　{ISSUER}" if dept and dept.bureau else ISSUER
 
 
-def document_title(master: Master) -> str:
-    return f"{master.city} {reiwa(master.start_year)} 実施計画（案）"
+def document_title(master: Master, public: bool = False) -> str:
+    return f"{master.city} {reiwa(master.start_year)} {edition(public)}"
+
+
+def edition(public: bool) -> str:
+    """実施計画（案） for review; the 公表版 drops the 案."""
+    return "実施計画" if public else "実施計画（案）"
 
 
 def drafted(master: Master) -> str:
@@ -32,12 +37,12 @@ def drafted(master: Master) -> str:
     return "平成31年3月" if year == 1 else f"令和{year}年3月"
 
 
-def cover(master: Master) -> str:
+def cover(master: Master, public: bool = False) -> str:
     """The cover page (the 目次 title that follows starts a new page)."""
     blank = paragraph("", "CoverText")
     parts = [blank] * 5
     parts += [paragraph(master.plan_name, "CoverText"),
-              paragraph(f"{reiwa(master.start_year)} 実施計画（案）", "CoverTitle"),
+              paragraph(f"{reiwa(master.start_year)} {edition(public)}", "CoverTitle"),
               paragraph(f"（{plan_period(master)}）", "CoverText"),
               blank, blank,
               paragraph("本計画は、次の計画を包含し一体的に策定するものです。", "CoverText"),
@@ -105,13 +110,14 @@ def _summary(body: Body, ctx: Context, projects: list[Project]) -> None:
         ("　うち実施箇所を明記した事業", counts["実施箇所明記"]),
         ("総合戦略", counts["総合戦略"]),
         ("二つ以上の計画に位置づけられた事業", multi),
-        ("要確認事業（資料編）", counts["要確認"]),
+        *((("要確認事業（資料編）", counts["要確認"]),) if ctx.shows("要確認事業") else ()),
     ]
     cols = (Col("区分", 6438), Col("事業数", 3200, "R"))
     body.table(cols, [TotalRow(("掲載事業数（実数）", f"{len(projects):,}"))] + [(label, f"{n:,}") for label, n in rows],
                keep_together=True)
-    body.note("※本書は、各課から提出された調書を取りまとめた案です。調書の記載に確認を要する事業は、"
-              "資料編「要確認事業」に掲げています。")
+    if ctx.shows("要確認事業"):
+        body.note("※本書は、各課から提出された調書を取りまとめた案です。調書の記載に確認を要する事業は、"
+                  "資料編「要確認事業」に掲げています。")
 
 
 # ---------------------------------------------------------------- 第2章
@@ -154,7 +160,7 @@ def _unplaced(body: Body, ctx: Context) -> None:
         lines.append(f"総合計画に位置づけのない国土強靱化の事業（県・国・民間等の事業を含む）：{res_only:,}事業（第4章に掲載）")
     if str_only:
         lines.append(f"総合計画に位置づけのない総合戦略の事業：{str_only:,}事業（第5章に掲載）")
-    if unknown:
+    if unknown and not ctx.public:
         lines.append(f"施策コードが施策体系にない事業：{unknown:,}事業（第3章末尾及び資料編「要確認事業」に掲載）")
     for line in lines:
         body.note(f"※{line}")

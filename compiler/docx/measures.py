@@ -13,6 +13,7 @@ from .ooxml import LANDSCAPE_WIDTH, Col
 YEAR_WIDTH = 480
 NAME_WIDTH = 3100
 OTHER_DIRECTION = "【その他】"
+UNKNOWN_SECTION = "施策が特定できない事業"
 LEGEND = ("【表の見方】",
           "■：事業を実施する年度",
           "◎：重点事業",
@@ -157,9 +158,9 @@ def _by_direction(measure: Measure, projects: list[Project]) -> Iterable[tuple[s
 def _unknown_measures(body: Body, ctx: Context) -> None:
     """総合計画 projects whose 施策コード is not in the 施策体系: kept, never dropped."""
     codes = [c for c in ctx.by_measure if c not in ctx.master.measures]
-    if not codes:
+    if not codes or not ctx.shows(UNKNOWN_SECTION):
         return
-    body.heading(2, "施策が特定できない事業")
+    body.heading(2, UNKNOWN_SECTION)
     body.para("施策コードが未記入又は施策体系にない事業です。所管課に施策を確認のうえ、該当する施策に掲載します。")
     years = ctx.years
     cols = project_columns(years)
