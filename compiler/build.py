@@ -6,8 +6,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import shutil
-import tempfile
 import time
 from contextlib import contextmanager
 from functools import partial
@@ -21,6 +19,7 @@ from .identify import SHEET_ORDER, group_rows
 from .master import MASTER_FILE, load_master
 from .merge import build_project, dedupe_generated_ids, merge_log
 from .models import Compilation, Project
+from .outputs import OutputError, has_outputs, os_cause, recover, remove_stale_staging, staging, swap_into_place
 from .problems import Report
 from .returns import check_returns
 from .frames import compile_frames, evaluate as evaluate_frames, tables as frame_tables
@@ -34,6 +33,7 @@ REPORT_FILE = "効果検証報告書（案）.docx"
 PUBLIC_FILE = "実施計画（公表版）.docx"
 OPEN_DATA_DIR = "公開データ"
 RETURNS_DIR = "返送"
+OUTPUT_NAMES = (CROSSREF_FILE, DRAFT_FILE, PUBLIC_FILE, REPORT_FILE, RETURNS_DIR, OPEN_DATA_DIR)
 
 
 class AccountingError(AssertionError):
@@ -130,6 +130,7 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
         projects=projects, measure_kpis=checked.kpis, merge_log=log_entries, candidates=candidates,
         problems=report.sorted(), excluded_rows=sorted(checked.excluded),
         timings=timings, kpi_rows_read=checked.kpi_rows_read, kpi_rows_excluded=len(checked.kpi_excluded),
+        entries_refused=len(refused),
         decisions=decisions,
     )
     comp.frames = compile_frames(comp)
@@ -259,52 +260,26 @@ def build(cycle_dir: Path, output_dir: Path | None = None, *, previous: Path | N
           workers: int | None = None) -> Compilation:
     """Compile a cycle and replace the outputs in output_dir (by default `default_output_dir`) atomically.
 
-    Everything is rendered into a temporary folder beside output_dir; only when all outputs
-    exist are they moved into place.  A failure leaves the previous outputs untouched.
+    Everything is rendered into a staging folder beside the outputs; only when all outputs exist are
+    they swapped in together (compiler/outputs.py).  A failure leaves the previous outputs untouched;
+    a write that fails for the file system raises OutputError.
     """
     comp = compile_cycle(cycle_dir, previous=previous, workers=workers)
     output_dir = Path(output_dir) if output_dir is not None else default_output_dir(comp)
     output_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=output_dir))
+    recover(output_dir)
+    remove_stale_staging(output_dir)
+    kept = has_outputs(output_dir, OUTPUT_NAMES)
     try:
-        render(comp, staging, workers)
-        _swap_into_place(staging, output_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with staging(output_dir) as stage:
+            render(comp, stage, workers)
+            # outputs this run does not write must not stay behind from an earlier one: returns when no workbook
+            # has problems now, the 効果検証報告書 when the survey brought no results back
+            stale = [name for name in (RETURNS_DIR, REPORT_FILE) if not (stage / name).exists()]
+            swap_into_place(stage, output_dir, stale)
+    except Exception as exc:
+        cause = os_cause(exc)
+        if cause is None:
+            raise
+        raise OutputError(cause, kept) from exc
     return comp
-
-
-def _swap_into_place(staging: Path, output_dir: Path) -> None:
-    """Move the new outputs into output_dir in two steps: first every old output (and old returns
-    that no longer apply) is set aside (a file Excel holds open cannot be renamed on Windows: then
-    the old ones go back and the error is raised, so nothing changed), then the new ones take
-    their place and the old are deleted."""
-    items = sorted(staging.iterdir())
-    names = [item.name for item in items]
-    # outputs this run does not write must not stay behind from an earlier one: returns when no workbook has
-    # problems now, the 効果検証報告書 when the survey brought no results back
-    stale = [name for name in (RETURNS_DIR, REPORT_FILE) if name not in names]
-    aside: list[tuple[Path, Path]] = []  # (output, where the old one waits)
-    try:
-        for name in names + stale:
-            target = output_dir / name
-            if target.exists():
-                old = output_dir / f".old-{name}"
-                _remove(old)
-                os.replace(target, old)
-                aside.append((target, old))
-    except OSError:
-        for target, old in reversed(aside):
-            os.replace(old, target)
-        raise
-    for item in items:
-        os.replace(item, output_dir / item.name)
-    for _, old in aside:
-        _remove(old)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)

@@ -1,7 +1,7 @@
 """Thin command line: parse arguments, call the library, turn domain errors into messages.
 
 Exit codes: 0 compiled, 1 data errors under --strict, 2 bad usage, unusable master or previous output,
-or outputs that cannot be written.
+or outputs that cannot be written; 130 / 143 interrupted (Ctrl-C / SIGTERM).
 """
 from __future__ import annotations
 
@@ -10,13 +10,23 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
 from .master import MasterError
+from .outputs import OutputError, os_cause
 from .previous import PreviousError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main process so that every `finally` runs (the staging folder goes)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
+    raise Terminated()
 STAGING = re.compile(r"[/\\]\.staging-[^/\\]+")  # build.build's temporary output folder in a path
 
 
@@ -53,6 +63,26 @@ def _setup_logging(quiet: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _setup_logging(getattr(args, "quiet", False))
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print(_interrupted(args.command), file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Terminated:
+        print(_interrupted(args.command), file=sys.stderr)
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(command: str) -> str:
+    """One line: the outputs are swapped in together (compile) or each written through a temporary file."""
+    kept = "以前の出力があれば、そのまま残っています。" if command in ("compile", "templates", "export") else ""
+    return f"中断しました。{kept}"
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "compile":
             return _compile(args)
@@ -67,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     except PreviousError as exc:
         print(f"前年度の出力を使用できません: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputError as exc:  # compile: the outputs were swapped in together or not at all
+        print(_os_error_message(args.command, exc.cause, exc.kept), file=sys.stderr)
+        return EXIT_USAGE
     except FileNotFoundError as exc:
         print(f"ファイルが見つかりません: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -74,35 +107,22 @@ def main(argv: list[str] | None = None) -> int:
         print(_os_error_message(args.command, exc), file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:  # xlsxwriter wraps the OSError of a full disk in FileCreateError (not an OSError)
-        cause = _os_cause(exc)
+        cause = os_cause(exc)
         if cause is None:
             raise
         print(_os_error_message(args.command, cause), file=sys.stderr)
         return EXIT_USAGE
 
 
-def _os_cause(exc: BaseException) -> OSError | None:
-    """The OSError behind a library's own exception: itself, an exception it was given as its first
-    argument (xlsxwriter's FileCreateError), or one it was raised from or during."""
-    todo, seen = [exc], 0
-    while todo and seen < 20:
-        e = todo.pop(0)
-        seen += 1
-        if isinstance(e, OSError):
-            return e
-        todo += [x for x in (e.args[0] if e.args else None, e.__cause__, e.__context__) if isinstance(x, BaseException)]
-    return None
-
-
-def _os_error_message(command: str, exc: OSError) -> str:
+def _os_error_message(command: str, exc: OSError, kept: bool = False) -> str:
     # a file being written sits in the compile's temporary folder: name the output folder the user gave
     name = STAGING.sub("", str(exc.filename or ""))
     where = f"{name}（{exc.strerror or exc}）"
     if command == "check":  # writes nothing
         return f"ファイルを読み込めません: {where}。ファイルの場所と読み取りの権限を確認してください。"
-    kept = "以前の出力はそのまま残っています。" if command == "compile" else ""  # compile swaps its outputs together
+    note = "以前の出力はそのまま残っています。" if kept else ""
     return (f"ファイルを書き込めません: {where}。出力先のファイルを Excel などで開いたままにしていないか、"
-            f"出力先に書き込めるか（権限・空き容量）を確認してください。{kept}")
+            f"出力先に書き込めるか（権限・空き容量）を確認してください。{note}")
 
 
 def _compile(args: argparse.Namespace) -> int:

@@ -330,6 +330,7 @@ class Compilation:
     excluded_rows: list[Origin] = field(default_factory=list)
     kpi_rows_read: int = 0
     kpi_rows_excluded: int = 0
+    entries_refused: int = 0  # entries of 提出/ reported and not read as workbooks (.xls, .csv, folders …)
     previous: object = None  # rolling.Comparison when --previous is given
     decisions: list = field(default_factory=list)  # list[decisions.Decision] read from 重複判定.xlsx, in file order
     timings: dict[str, float] = field(default_factory=dict)

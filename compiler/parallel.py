@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing as mp
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -56,10 +57,31 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[tuple[T, flo
     _JOBS = jobs
     _trim_heap()
     gc.freeze()  # the forked workers then never write to the parent's objects' GC headers (fewer copied pages)
+    pool = ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context("fork"), initializer=_quiet_worker)
     try:
-        with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context("fork")) as pool:
-            futures = [pool.submit(_run, i) for i in range(len(jobs))]
-            return [f.result() for f in futures]  # type: ignore[misc]
+        futures = [pool.submit(_run, i) for i in range(len(jobs))]
+        out = [f.result() for f in futures]  # type: ignore[misc]
+    except BaseException:  # a job failed, Ctrl-C or SIGTERM: stop the other workers now, not after their jobs
+        _stop(pool)
+        raise
     finally:
         gc.unfreeze()
         _JOBS = ()
+    pool.shutdown()
+    return out
+
+
+def _quiet_worker() -> None:
+    """A worker leaves Ctrl-C to the main process (which stops the workers), so none prints a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public way to kill them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(timeout=5)

@@ -36,8 +36,9 @@ def summary_lines(comp: Compilation, out: Path | None) -> list[str]:
     counts = comp.frames.counts
     plans = [counts["総合計画"], counts["国土強靱化"], counts["総合戦略"]]
     readable = sum(1 for f in comp.files if f.readable)
+    entries = len(comp.files) + comp.entries_refused  # every entry of 提出/ that was read or reported
     lines = [
-        f"ブック {len(comp.files)} 件（読込 {readable} 件・除外 {len(comp.files) - readable} 件）",
+        f"ブック {entries} 件（読込 {readable} 件・除外 {entries - readable} 件）",
         f"行の集計: 読込 {comp.rows_read} 行 = 統合 {len(comp.merge_log)} 行 + 除外 {comp.rows_excluded} 行",
         f"事業 {len(comp.projects)} 件（総合計画 {plans[0]}・国土強靱化 {plans[1]}・総合戦略 {plans[2]}）、"
         f"重複候補 {len(comp.candidates)} 組",

@@ -61,6 +61,7 @@ def test_os_error_messages_promise_only_what_the_command_keeps():
     from compiler.cli import _os_error_message
 
     exc = PermissionError(13, "使用中", "out/クロスリファレンス.xlsx")
-    assert _os_error_message("compile", exc).endswith("以前の出力はそのまま残っています。")
+    assert _os_error_message("compile", exc, kept=True).endswith("以前の出力はそのまま残っています。")
+    assert "以前の出力" not in _os_error_message("compile", exc, kept=False)  # nothing was there to keep
     assert "以前の出力" not in _os_error_message("templates", exc)  # each workbook is replaced on its own
     assert _os_error_message("check", exc).startswith("ファイルを読み込めません: out/クロスリファレンス.xlsx（使用中）")
