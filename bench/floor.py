@@ -2,9 +2,9 @@
 
     python bench/floor.py CYCLE_DIR --workers 1|2 [--output DIR] [--json FILE]
 
-Reads every sheet (the four data sheets the compile reads, and 記入要領 and the hidden list sheet,
-which it does not: --data-sheets-only leaves those out) of every workbook in CYCLE_DIR/提出 with
-the fastest reader we have
+Reads the four data sheets the compile reads (総合計画・国土強靱化・総合戦略・成果指標; --all-sheets adds
+記入要領 and the hidden list sheet, which the compile never reads) of every workbook in CYCLE_DIR/提出
+with the fastest reader we have
 (python-calamine: `CalamineWorkbook.from_path(p).get_sheet_by_name(s).to_python()`), with
 --workers 1 in this process, or with --workers N>1 in a process pool of N forked workers that
 send the rows back (as the compile's read stage does), then writes every row once into a
@@ -29,7 +29,7 @@ from python_calamine import CalamineWorkbook
 
 ACCEPTED = (".xlsx", ".xlsm")
 DATA_SHEETS = ("総合計画", "国土強靱化", "総合戦略", "成果指標")
-ALL_SHEETS = True
+ALL_SHEETS = False
 
 
 def books(cycle: Path) -> list[Path]:
@@ -53,10 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--output", type=Path, default=None, help="folder for floor.xlsx (default: a temp folder)")
     ap.add_argument("--json", type=Path, default=None)
-    ap.add_argument("--data-sheets-only", action="store_true", help="leave out 記入要領 and the list sheet")
+    ap.add_argument("--all-sheets", action="store_true",
+                    help="read 記入要領 and the list sheet too (a padded floor: the compile does not read them)")
     args = ap.parse_args(argv)
     global ALL_SHEETS
-    ALL_SHEETS = not args.data_sheets_only
+    ALL_SHEETS = args.all_sheets
 
     import xlsxwriter
 
