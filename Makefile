@@ -47,18 +47,23 @@ bench: $(STAMP)
 clean:
 	rm -rf output/R* preview
 
-# ---- preview: the Word draft as PDF and PNG pages in preview/ (LibreOffice; installed when missing).
+# ---- preview: the Word draft as PDF and PNG pages in preview/ (LibreOffice; when it is missing, the install
+# command is printed, and run only with INSTALL=1).
 # The 目次 gets its page numbers through LibreOffice's UNO API (tools/docx_to_pdf.py, run by the python that
 # has the uno module); without it, a plain conversion whose 目次 lists the headings without page numbers.
 PREVIEW_DOCX ?= output/R7/実施計画（案）.docx
 PREVIEW_PDF := preview/$(basename $(notdir $(PREVIEW_DOCX))).pdf
 UNO_PYTHON ?= /usr/bin/python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PREVIEW_PACKAGES := libreoffice-writer-nogui python3-uno fonts-noto-cjk fonts-ipaexfont poppler-utils
 .PHONY: preview
 preview: compile
 	@if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || ! fc-list :lang=ja | grep -q .; then \
-	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-	    libreoffice-writer-nogui python3-uno fonts-noto-cjk fonts-ipaexfont poppler-utils; fi
+	  if [ "$(INSTALL)" != 1 ]; then \
+	    echo "LibreOffice, poppler-utils or a Japanese font is missing. Install them with:"; \
+	    echo "  $(SUDO) apt-get update && $(SUDO) apt-get install -y $(PREVIEW_PACKAGES)"; \
+	    echo "or run: make preview INSTALL=1 (runs that command)"; exit 1; fi; \
+	  $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $(PREVIEW_PACKAGES); fi
 	rm -rf preview && mkdir -p preview
 	@if $(UNO_PYTHON) -c "import uno" 2>/dev/null && $(UNO_PYTHON) tools/docx_to_pdf.py "$(PREVIEW_DOCX)" "$(PREVIEW_PDF)"; then \
 	  echo "$(PREVIEW_PDF): 目次 updated with page numbers"; \

@@ -44,11 +44,22 @@ def summary_lines(comp: Compilation, out: Path | None) -> list[str]:
         f"重複候補 {len(comp.candidates)} 組",
         f"問題: エラー {comp.errors} 件・警告 {comp.warnings} 件",
     ]
+    if out is not None and (comp.errors or comp.warnings):
+        lines.append(where_to_look(comp, out))
     lines += comparison_lines(comp)
     lines += progress_lines(comp)
     if out is not None:
         lines.append(f"出力先: {out}")
     return lines
+
+
+def where_to_look(comp: Compilation, out: Path) -> str:
+    """Where a compile's problems are listed: the 検証結果 sheet, and the workbooks to send back."""
+    from .returns import returnable
+
+    n = len(returnable(comp))
+    books = f"、各課への返送用ブック {n} 件は {out / '返送'}" if n else ""
+    return f"　問題の一覧は {out / 'クロスリファレンス.xlsx'} のシート「検証結果」{books} にあります。"
 
 
 def progress_lines(comp: Compilation) -> list[str]:

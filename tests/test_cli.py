@@ -65,3 +65,16 @@ def test_os_error_messages_promise_only_what_the_command_keeps():
     assert "以前の出力" not in _os_error_message("compile", exc, kept=False)  # nothing was there to keep
     assert "以前の出力" not in _os_error_message("templates", exc)  # each workbook is replaced on its own
     assert _os_error_message("check", exc).startswith("ファイルを読み込めません: out/クロスリファレンス.xlsx（使用中）")
+
+
+def test_compile_with_problems_says_where_they_are_listed(tmp_path, capsys):
+    from tests.builders import make_cycle, plan_row
+
+    root = make_cycle(tmp_path / "c", {"0501_河川課.xlsx": {"総合計画": [plan_row("雨水排水施設整備事業", measure="9-9")]}})
+    out_dir = tmp_path / "out"
+    assert main(["compile", str(root), "--output", str(out_dir), "--quiet"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("問題: エラー 1 件"))
+    assert lines[at + 1] == (f"　問題の一覧は {out_dir / 'クロスリファレンス.xlsx'} のシート「検証結果」、"
+                             f"各課への返送用ブック 1 件は {out_dir / '返送'} にあります。")
+    assert len(list((out_dir / "返送").iterdir())) == 1
