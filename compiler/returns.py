@@ -115,18 +115,20 @@ def write_returns(comp: Compilation, out_dir: Path, only: set[str] | None = None
     for p in comp.problems:
         by_file[p.file].append(p)
     written: list[Path] = []
+    provisional = provisional_ids(comp, only)
     for source in returnable(comp):
         if only is not None and source.name not in only:
             continue
         problems = by_file[source.name]
+        notices = provisional[source.name]
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / Path(source.name).name
         try:
-            annotate_workbook(source, problems, target)
+            annotate_workbook(source, problems, target, notices=notices)
         except ANNOTATION_ERRORS as exc:
             log.warning("%s: セルに印を付けられないため、確認事項シートだけの返送にします（%s）", source.name, exc)
             try:
-                annotate_workbook(source, problems, target, mark_cells=False)
+                annotate_workbook(source, problems, target, mark_cells=False, notices=notices)
             except ANNOTATION_ERRORS as again:
                 log.error("%s: 返送用のブックを作成できません（%s）", source.name, again)
                 continue
@@ -134,7 +136,31 @@ def write_returns(comp: Compilation, out_dir: Path, only: set[str] | None = None
     return written
 
 
-def annotate_workbook(source: SourceFile, problems: list[Problem], target: Path, mark_cells: bool = True) -> None:
+NOTICE = "お知らせ"
+
+
+def provisional_ids(comp: Compilation, only: set[str] | None = None) -> dict[str, list[list[str]]]:
+    """By workbook, 確認事項 rows (as _review_row's) for its rows whose project got a provisional 事業ID:
+    the 課 writes that number (or its own) in the next cycle, so the project keeps one ID."""
+    files = {f.name: f for f in comp.files}
+    out: dict[str, list[list[str]]] = defaultdict(list)
+    for p in comp.projects:
+        if not p.id_generated:
+            continue
+        for o in p.sources:
+            if only is not None and o.file not in only or o.file not in files:
+                continue
+            column = files[o.file].columns.get(o.sheet, {}).get("id", "")
+            out[o.file].append([NOTICE, o.sheet, o.cell(column) if column else "", "事業ID",
+                                f"事業IDが空欄のため、集約の際に仮の番号「{p.project_id}」を付けました（{p.name}）。"
+                                "次回の調書ではこの番号を記入するか、正式な番号に置き換えてください。", "", "参考"])
+    for rows in out.values():
+        rows.sort(key=lambda r: (r[1], int("".join(ch for ch in r[2] if ch.isdigit()) or 0)))
+    return out
+
+
+def annotate_workbook(source: SourceFile, problems: list[Problem], target: Path, mark_cells: bool = True,
+                      notices: list[list[str]] | None = None) -> None:
     """Copy source.path to target with the problems marked (written through a temporary file).
 
     What an earlier return left in the workbook (a department sent the returned copy back) is
@@ -148,9 +174,10 @@ def annotate_workbook(source: SourceFile, problems: list[Problem], target: Path,
         pkg.refuse_dtds()  # marking parses every part it changes; a copy left unmarked is checked here
     if any(p.code == "text-too-long" for p in problems):
         cut_long_texts(pkg, [*sheets.values(), SHARED_STRINGS])
-    rows = [_review_row(p) for p in problems]
-    sheet_xml = review_sheet_xml(source.name, rows, [p.severity for p in problems], formats(styles), set(sheets),
-                                 marked=mark_cells)
+    notices = notices or []
+    rows = [_review_row(p) for p in problems] + notices
+    sheet_xml = review_sheet_xml(source.name, rows, [p.severity for p in problems] + [NOTICE] * len(notices),
+                                 formats(styles), set(sheets), marked=mark_cells)
     insert_first_sheet(pkg, sheet_xml)
     styles.save()
     target.parent.mkdir(parents=True, exist_ok=True)

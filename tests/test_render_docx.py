@@ -248,8 +248,19 @@ def test_every_plan_project_in_full_once_plus_relisted_rows(comp: Compilation, i
 
 def test_every_project_in_index_once(comp: Compilation, items: list[Item]) -> None:
     rows = body_rows(section(items, "1　所管課別事業索引", 2))
-    ids = [r[0] for r in rows]
+    ids = [r[0].split("\n")[0] for r in rows]
     assert sorted(ids) == sorted(p.project_id for p in comp.projects)
+
+
+def test_provisional_ids_are_marked_and_explained(comp: Compilation, items: list[Item]) -> None:
+    """An ID the compile assigned is printed with （仮） on its own line, and 資料編 says what to do."""
+    from compiler.docx.base import PROVISIONAL_NOTE
+
+    cells = {r[0] for r in body_rows(section(items, "1　所管課別事業索引", 2))}
+    generated = [p.project_id for p in comp.projects if p.id_generated]
+    assert generated and all(f"{pid}\n（仮）" in cells for pid in generated)
+    assert all(p.project_id in cells for p in comp.projects if not p.id_generated)
+    assert PROVISIONAL_NOTE in [i.text for i in chapter(items, 7) if i.kind == "p"]
 
 
 # ---------------------------------------------------------------- 第4章
@@ -328,12 +339,12 @@ def test_merged_list_shows_the_spellings(tmp_path: Path) -> None:
 
 def test_located_list(items: list[Item]) -> None:
     rows = body_rows(section(items, "3　実施箇所明記事業一覧", 2))
-    assert [(r[0], r[3]) for r in rows] == [("0501-001", "中央排水区"), ("0501-G9F8E7D", "一級河川サンプル川")]
+    assert [(r[0], r[3]) for r in rows] == [("0501-001", "中央排水区"), ("0501-G9F8E7D\n（仮）", "一級河川サンプル川")]
 
 
 def test_flagged_projects_in_review_list(comp: Compilation, items: list[Item]) -> None:
     rows = body_rows(section(items, "4　要確認事業", 2))
-    assert [r[0] for r in rows] == [p.project_id for p in comp.projects if p.needs_review]
+    assert [r[0].split("\n")[0] for r in rows] == [p.project_id for p in comp.projects if p.needs_review]
     assert rows[0][2] == "・施策コード「9-9」は施策体系にありません。"
     assert rows[0][3] == "0301_子ども家庭課\n総合計画 5行"
 

@@ -459,3 +459,21 @@ def test_review_rows_follow_the_workbook_order_of_sheets(tmp_path: Path) -> None
     annotate_workbook(SourceFile(src, "河川課.xlsx"), problems, out)
     rows = [r[1] for r in load(out)[REVIEW_SHEET].iter_rows(min_row=4, values_only=True)]
     assert rows == [None, "総合計画", "国土強靱化", "総合戦略", "成果指標"]
+
+
+def test_provisional_ids_are_listed_for_the_department(tmp_path: Path) -> None:
+    """A returned workbook lists, in 確認事項, the rows whose project got a provisional 事業ID, at the
+    事業ID cell, so the 課 can carry that number (or its own) into the next cycle."""
+    name = "0301_子ども家庭課.xlsx"
+    book = make_department_book(tmp_path / name)
+    comp = make_compilation()
+    comp.files = [SourceFile(book, name, columns={"総合計画": {"id": "A"}})]
+    comp.problems = [make_problem("unknown-measure", file=name, sheet="総合計画", cell="D2", column="施策コード",
+                                  value="9-9")]
+    written = write_returns(comp, tmp_path / "返送")
+    rows = list(openpyxl.load_workbook(written[0])[REVIEW_SHEET].iter_rows(values_only=True))
+    notices = [r for r in rows if r[0] == "お知らせ"]
+    assert len(notices) == 1
+    severity, sheet, cell, column, message, _, action = notices[0]
+    assert (sheet, cell, column, action) == ("総合計画", "A5", "事業ID", "参考")
+    assert "仮の番号「0301-G1A2B3C」" in message

@@ -5,7 +5,7 @@ import re
 
 from compiler.models import Origin, Project
 
-from .base import Body, Context, joined, mark
+from .base import PROVISIONAL_NOTE, Body, Context, id_cell, joined, mark
 from .changes import TITLE as CHANGES, changes_section
 from .chapters import actor
 from .front import chapter_title
@@ -31,6 +31,8 @@ def section_title(ctx: Context, name: str) -> str:
 
 def appendix_chapter(body: Body, ctx: Context) -> None:
     body.heading(1, chapter_title(7))
+    if any(p.id_generated for p in ctx.comp.projects):
+        body.para(PROVISIONAL_NOTE, "Legend")
     _index(body, ctx)
     if ctx.shows(MERGED):
         _merged(body, ctx)
@@ -59,7 +61,7 @@ def _index(body: Body, ctx: Context) -> None:
         info = ctx.master.departments.get(dept)
         bureau = f"（{info.bureau}）" if info and info.bureau else ""
         body.lead(f"{dept}{bureau}　{len(projects):,}事業")
-        body.table(INDEX_COLS, ((p.project_id, p.name, _measure_cell(ctx, p), mark(p.in_plan),
+        body.table(INDEX_COLS, ((id_cell(p), p.name, _measure_cell(ctx, p), mark(p.in_plan),
                                  mark(p.in_resilience), mark(p.in_strategy)) for p in projects))
 
 
@@ -104,7 +106,7 @@ def _merged(body: Body, ctx: Context) -> None:
     if not projects:
         body.note("該当する事業はありません。")
         return
-    body.table(MERGED_COLS, ((p.project_id, ((p.name, ""), (f"\n（{p.dept}）", "")), p.measure_code,
+    body.table(MERGED_COLS, ((id_cell(p), ((p.name, ""), (f"\n（{p.dept}）", "")), p.measure_code,
                               joined(p.relisted_measures), spellings(p), sources(p.sources))
                              for p in projects))
 
@@ -119,7 +121,7 @@ def _located(body: Body, ctx: Context) -> None:
     if not located:
         body.note("該当する事業はありません。")
         return
-    body.table(LOCATED_COLS, ((p.project_id, p.name, p.dept, p.location, joined(p.scenarios), actor(p), p.grants)
+    body.table(LOCATED_COLS, ((id_cell(p), p.name, p.dept, p.location, joined(p.scenarios), actor(p), p.grants)
                               for p in located))
 
 
@@ -131,7 +133,7 @@ def _review(body: Body, ctx: Context) -> None:
     if not flagged:
         body.note("要確認の事業はありません。")
         return
-    body.table(REVIEW_COLS, ((p.project_id, ((p.name, ""), (f"\n（{p.dept}）", "")), review_text(p.review_reasons),
+    body.table(REVIEW_COLS, ((id_cell(p), ((p.name, ""), (f"\n（{p.dept}）", "")), review_text(p.review_reasons),
                               sources(p.sources)) for p in flagged))
 
 

@@ -188,6 +188,16 @@ def period(start: int | None, end: int | None) -> str:
     return f"{year_label(start)}{WAVE}{year_label(end)}"
 
 
+PROVISIONAL = "（仮）"
+PROVISIONAL_NOTE = ("事業IDの（仮）は、調書に事業IDがなく、取りまとめの際に仮の番号を付けた事業です。"
+                    "所管課は、次回の調書でこの番号を記入するか、正式な番号に置き換えてください。")
+
+
+def id_cell(p: Project) -> str:
+    """The 事業ID as printed: a provisional one (assigned by the compile) marked （仮） on its own line."""
+    return f"{p.project_id}\n{PROVISIONAL}" if p.id_generated else p.project_id
+
+
 def mark(flag: bool, yes: str = "○", no: str = "") -> str:
     return yes if flag else no
 
