@@ -36,7 +36,7 @@ test: $(STAMP)
 templates: $(STAMP)
 	$(PY) -m compiler templates $(CYCLE)/計画マスタ.xlsx --output input_templates $(if $(PREVIOUS),--previous $(PREVIOUS))
 
-# ---- bench: the scale benchmark (DESIGN §7): `make bench` runs S and M, `make bench SIZE=L` (or SIZE="S M L");
+# ---- bench: the scale benchmark (docs/DESIGN.md §7): `make bench` runs S and M, `make bench SIZE=L` (or SIZE="S M L");
 # generated cycles are cached and results written in bench-work/ (git-ignored); REPEAT=n runs (default 3)
 SIZE ?= S M
 REPEAT ?=
