@@ -22,7 +22,8 @@ from .models import Compilation, Project
 from .outputs import OutputError, has_outputs, os_cause, recover, remove_stale_staging, staging, swap_into_place
 from .problems import Report
 from .returns import check_returns
-from .frames import compile_frames, evaluate as evaluate_frames, tables as frame_tables
+from .budget import BUDGET_FILE, read_budget
+from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, tables as frame_tables
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,7 +41,8 @@ class AccountingError(AssertionError):
     """Rows read ≠ rows merged + rows excluded: a row was lost, which must never happen."""
 
 
-STAGE_LABELS = {"read": "読み込み・検証", "identify": "事業の統合", "candidates": "重複候補の抽出", "previous": "前年度比較"}
+STAGE_LABELS = {"read": "読み込み・検証", "identify": "事業の統合", "candidates": "重複候補の抽出", "previous": "前年度比較",
+                "budget": "予算との対照"}
 
 
 @contextmanager
@@ -144,6 +146,11 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
             comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
     planned = comp.previous.planned if comp.previous is not None else None
     comp.problems = sorted(comp.problems + evaluate_frames(comp.frames, comp, planned), key=lambda p: p.sort_key())
+    with _stage(timings, "budget"):
+        budget_report = Report()
+        comp.budget = read_budget(cycle_dir / BUDGET_FILE, master.budget_settings, budget_report)
+        found = compare_budget(comp.frames, comp)
+        comp.problems = sorted(comp.problems + budget_report.problems + found, key=lambda p: p.sort_key())
     # which returns can be written is decided before anything is rendered (see returns.check_returns)
     comp.problems = sorted(comp.problems + check_returns(comp), key=lambda p: p.sort_key())
     comp.frames.problems = frame_tables.problems_frame(comp.problems)

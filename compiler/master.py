@@ -8,6 +8,7 @@ import openpyxl
 
 from .models import (BasicGoal, Department, Direction, Master, Measure, Policy, Scenario,
                      StrategyMeasure)
+from .budget import MAPPING_LABELS, MAPPING_SHEET, MappingError, read_settings
 from .guard import FileRefused, check_package
 from .normalise import clean_text, norm_code, parse_year
 from .problems import CATALOGUE
@@ -77,6 +78,7 @@ def load_master(path: Path) -> Master:
         tables = {s: _read_table(wb, s, labels, name, OPTIONAL_COLUMNS.get(s, ())) for s, labels in MASTER_SHEETS.items()}
         criteria = _criteria(_read_table(wb, CRITERIA_SHEET, CRITERIA_LABELS, name), name) \
             if CRITERIA_SHEET in wb.sheetnames else DEFAULT_CRITERIA
+        mapping = _read_table(wb, MAPPING_SHEET, MAPPING_LABELS, name) if MAPPING_SHEET in wb.sheetnames else None
     finally:
         wb.close()
 
@@ -190,12 +192,16 @@ def load_master(path: Path) -> Master:
         raise MasterError(f"{name} シート「課一覧」に課がありません。")
 
     accounts = tuple(dict.fromkeys(rec["会計"] for _, rec in tables["会計"] if rec["会計"]))
+    try:
+        budget_settings = read_settings(mapping, info, f"R{start}", name)
+    except MappingError as exc:
+        raise MasterError(str(exc)) from exc
     return Master(
         path=path, city=info["自治体名"], plan_name=info["総合計画名"], resilience_name=info["強靱化計画名"],
         strategy_name=info["総合戦略名"], start_year=start, end_year=end, unit=UNIT,
         policies=policy_objs, measures=measure_objs, directions=directions, scenarios=scenarios,
         risk_goals=risk_goals, goals=goals, strategy_measures=strategy_measures,
-        departments=departments, accounts=accounts, criteria=criteria,
+        departments=departments, accounts=accounts, criteria=criteria, budget_settings=budget_settings,
     )
 
 

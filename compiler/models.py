@@ -118,6 +118,7 @@ class Master:
     departments: dict[str, Department]
     accounts: tuple[str, ...]
     criteria: Criteria = DEFAULT_CRITERIA  # 評価基準 (ratings of the KPIs' 進捗率)
+    budget_settings: object = None  # budget.BudgetSettings: 予算列の対応 and the かい離 tolerance
 
     @property
     def evaluated_year(self) -> str:
@@ -252,6 +253,9 @@ class Project:
     outlook: str = ""  # 今後の方向性
     plan_origin: Origin | None = None  # the primary 総合計画 row, and its columns (field -> letter)
     plan_letters: dict[str, str] = field(default_factory=dict)
+    # 予算事務事業コード of every 総合計画 row, in order, and the cell (file, sheet, A1) that gave each
+    budget_codes: tuple[str, ...] = ()
+    budget_code_cells: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     @property
     def plans(self) -> tuple[str, ...]:
@@ -333,6 +337,7 @@ class Compilation:
     entries_refused: int = 0  # entries of 提出/ reported and not read as workbooks (.xls, .csv, folders …)
     previous: object = None  # rolling.Comparison when --previous is given
     decisions: list = field(default_factory=list)  # list[decisions.Decision] read from 重複判定.xlsx, in file order
+    budget: object = None  # budget.BudgetBook read from 予算事務事業.xlsx (None without the file)
     timings: dict[str, float] = field(default_factory=dict)
     frames: Frames = None  # type: ignore[assignment]  # set by frames.compile_frames once the records are merged
 

@@ -124,11 +124,36 @@ def _scenarios(comp: Compilation) -> pd.DataFrame:
                      リスクシナリオ番号=code, 起きてはならない最悪の事態=known("text").astype("string"))
 
 
+def budget_fields(comp: Compilation) -> tuple[Field, ...]:
+    m = comp.master
+    return (
+        _text("事業ID", "総合計画の事業の番号"), _text("事業名", "事業の名称"), _text("所管課", "事業を所管する課"),
+        _text("施策コード", "総合計画の施策の番号"),
+        _text("予算事務事業コード", "事業の予算を計上する予算事務事業のコード（複数は「、」区切り）"),
+        Field("計画額", INTEGER, m.unit, f"{m.first_year}年度の事業費（実施計画）"),
+        Field("予算額", INTEGER, m.unit, f"紐づく予算事務事業の{m.first_year}年度当初予算額の計（千円未満四捨五入。"
+                                       "複数の事業が共有する予算事務事業の額は最初の事業に計上）"),
+        _text("共有する予算事務事業", "他の事業と共有する予算事務事業のコードと、共有する事業の事業ID"),
+        _text("対照単位", "予算事務事業を共有するため計画額と予算額を合わせて対照する事業の事業ID（「・」区切り）"),
+        Field("対照単位の計画額", INTEGER, m.unit, "対照単位の事業の計画額の計"),
+        Field("対照単位の予算額", INTEGER, m.unit, "対照単位の予算事務事業の当初予算額の計（各事務事業を一度だけ計上）"),
+        Field("かい離", INTEGER, m.unit, "対照単位の計画額 − 予算額"),
+    )
+
+
+def _budget(comp: Compilation) -> pd.DataFrame:
+    return comp.frames.budget_compare
+
+
 def datasets(comp: Compilation) -> tuple[Dataset, ...]:
+    """Every dataset this compile publishes (予算対照.csv with 予算事務事業.xlsx only)."""
+    budget = (Dataset("予算対照.csv", "実施計画の事業と予算事務事業の対照", budget_fields(comp), _budget),) \
+        if comp.frames.budget_compare is not None else ()
     return (
         Dataset("事業一覧.csv", "掲載事業の一覧（3計画）", project_fields(comp), _projects),
         Dataset("成果指標.csv", "施策の成果指標と目標値", kpi_fields(comp), _kpis),
         Dataset("リスクシナリオ別.csv", "リスクシナリオ別の対応事業数・事業費", scenario_fields(comp), _scenarios),
+        *budget,
     )
 
 

@@ -19,6 +19,7 @@ ACTION_REVIEW = "要確認"
 ACTION_KEPT = "取込"  # row kept as is, nothing to do but check
 ACTION_FIXED = "自動修正"
 ACTION_NO_RETURN = "返送なし"
+ACTION_BUDGET_SKIPPED = "対照なし"
 
 RETURN_FAILED = "return-failed"  # the compile found that a workbook's return cannot be written
 # problems of one file are listed sheet by sheet in the order of the department workbook
@@ -181,6 +182,26 @@ CATALOGUE: dict[str, ProblemType] = {
            "出力では末尾に -2 などを付けて区別しました。それぞれの事業に異なる事業IDを記入してください。"),
         _t("id-conflict", WARNING, ACTION_REVIEW,
            "同じ事業ID「{value}」が異なる所管課・事業で使われています（{detail}）。事業IDを確認してください。"),
+        # ---- 予算事務事業との対照 (予算事務事業.xlsx; all warnings: the plan is compiled all the same)
+        _t("budget-unreadable", WARNING, ACTION_BUDGET_SKIPPED,
+           "予算事務事業のブックを読み込めないため、予算との対照をしていません（{detail}）。.xlsx 形式で出力し直してください。"),
+        _t("budget-no-header", WARNING, ACTION_BUDGET_SKIPPED,
+           "予算事務事業のブックに見出し行（{detail}）が見つからないため、予算との対照をしていません。"
+           "計画マスタの「予算列の対応」シートの列見出しがブックの見出しと一致しているか確認してください。"),
+        _t("budget-row-no-code", WARNING, ACTION_EXCLUDED,
+           "予算事務事業「{value}」のコードが空欄のため、この行は対照に使っていません。"),
+        _t("budget-duplicate-code", WARNING, ACTION_EXCLUDED,
+           "予算事務事業コード「{value}」は {detail} にもあります。先の行だけを対照に使いました。"),
+        _t("budget-bad-amount", WARNING, ACTION_REVIEW,
+           "「{column}」の金額「{value}」を{detail}単位の 0 以上の数値として読み取れません。この事務事業の予算額は空欄として扱いました。"),
+        _t("budget-code-unknown", WARNING, ACTION_REVIEW,
+           "予算事務事業コード「{value}」は予算事務事業のブックにありません。財務会計システムのコードを確認してください。"),
+        _t("budget-code-missing", WARNING, ACTION_REVIEW,
+           "予算区分が「政策」の事業ですが「{column}」が空欄です。この事業の予算を計上する予算事務事業のコードを記入してください。"),
+        _t("budget-gap", WARNING, ACTION_REVIEW,
+           "{column}（{value}千円）と予算事務事業の当初予算額（{detail}）がかい離しています。事業費かコードを確認してください。"),
+        _t("budget-dept-mismatch", WARNING, ACTION_REVIEW,
+           "予算事務事業「{value}」の所管課（{detail}）が事業の所管課と異なります。コードか所管課を確認してください。"),
         # ---- rolling plan
         _t("status-continuing-not-in-previous", WARNING, ACTION_REVIEW,
            "新継区分が「{value}」ですが前年度の計画にありません。新規ではないか確認してください。"),

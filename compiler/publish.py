@@ -18,7 +18,7 @@ INTERNAL_COLUMNS = (
     "行数", "ファイル", "シート", "行", "出所",  # which workbook, sheet and row a value came from
     "施策体系内",  # a check of the 施策コード
 )
-INTERNAL_SECTIONS = ("施策が特定できない事業", "再掲・重複統合一覧", "要確認事業", "前年度計画からの変更点")
+INTERNAL_SECTIONS = ("施策が特定できない事業", "再掲・重複統合一覧", "予算との対照", "要確認事業", "前年度計画からの変更点")
 
 _KEYS = frozenset(label_key(c) for c in INTERNAL_COLUMNS)
 

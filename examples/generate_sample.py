@@ -56,6 +56,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sample_data as D  # noqa: E402
+import sample_budget as B  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "sample-city"
 FIXED = dt.datetime(2025, 1, 1, 0, 0, 0)
@@ -102,7 +103,8 @@ def labels(sheet: str, cy: Cycle) -> list[str]:
         return ["事業ID", "事業名", "所管課", "施策コード", "展開方向コード", "再掲施策コード", "新継区分", "事業内容",
                 "会計", "予算区分", "予算説明書頁", "国補正予算", *map(money_label, cy.years),
                 *map(fund_label, FUNDS), "重点", "SDGs", "備考",
-                *([f"{last}決算見込額（千円）", "進捗状況", f"{last}の実績・成果", "今後の方向性"] if results else [])]
+                *([f"{last}決算見込額（千円）", "進捗状況", f"{last}の実績・成果", "今後の方向性", B.CODE_LABEL]
+                  if results else [])]
     if sheet == RES:
         return ["事業ID", "事業名", "所管課", "リスクシナリオ", "施策分野", "実施箇所", "事業主体", "開始年度",
                 "終了年度", "全体事業費（千円）", "活用予定の交付金等", "備考"]
@@ -686,6 +688,24 @@ def write_master(path: Path, cy: Cycle) -> None:
     write_table(wb.create_sheet("課一覧"), ["部局", "課", "課コード"], [list(d) for d in D.DEPARTMENTS],
                 widths={"課": 20})
     write_table(wb.create_sheet("会計"), ["会計"], [[a] for a in D.ACCOUNTS])
+    if cy.messy:  # R7 compares the plan with the budget's 予算事務事業 (予算事務事業.xlsx)
+        for key, value in B.TOLERANCE:
+            ws.append([key, value])
+        write_table(wb.create_sheet("予算列の対応"), ["項目", "列見出し", "単位"], [list(m) for m in B.MAPPING],
+                    widths={"列見出し": 24})
+    save(wb, path)
+
+
+def write_budget(path: Path, items: list[list]) -> None:
+    """予算事務事業.xlsx as the 財務会計 system exports it: a title row, then the list (amounts in 円)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "事務事業別予算"
+    ws.cell(1, 1, B.TITLE).font = Font(bold=True, size=12)
+    write_table(ws, list(B.EXPORT_LABELS), items, header_row=3,
+                widths={"事務事業名称": 40, "担当課名": 18, "会計名": 22, "当初予算額（円）": 18})
+    for r in range(4, 4 + len(items)):
+        ws.cell(r, 1).number_format = "@"
     save(wb, path)
 
 
@@ -827,6 +847,7 @@ def readme(r7: dict, files: dict, c7: dict, c6: dict, r6_diff: list[str]) -> str
         "  R7/計画マスタ.xlsx     基本情報・施策体系（7基本政策・31施策・63展開方向）・リスクシナリオ（8目標・36事態）・総合戦略（4基本目標）・課一覧（33課）・会計",
         f"  R7/提出/*.xlsx         {c7['workbooks']}課の調書",
         "  R7/重複判定.xlsx       レビュー担当の判定 3件",
+        "  R7/予算事務事業.xlsx   財務会計システムから出力した当初予算の予算事務事業（円単位、見出しは計画マスタの「予算列の対応」で対応づけ）",
         "  R6/計画マスタ.xlsx     前年度（計画年度 R6、計画期間終了 R8）",
         f"  R6/提出/*.xlsx         {c6['workbooks']}課の調書（前年度、表記の乱れ・誤りなし）",
         "```",
@@ -845,6 +866,19 @@ def readme(r7: dict, files: dict, c7: dict, c6: dict, r6_diff: list[str]) -> str
         "行番号は Excel の行番号です（表題行のあるファイルは見出しが2行目または3行目）。",
         "",
         *cell_table(("エラー", "警告")),
+        "",
+        "## 予算事務事業.xlsx（予算との対照）",
+        "",
+        "各課の総合計画の行に「予算事務事業コード」を記入し、予算事務事業.xlsx（円単位）と対照します。"
+        "許容範囲は計画マスタ「基本情報」の 10% かつ 1,000千円。わざと入れてあるもの:",
+        "",
+        *[f"- かい離: {DEPT_NAME[c]}「{n}」（予算額が計画額の {r:.0%}）" for (c, n), r in B.GAPS.items()],
+        f"- 2事業で共有する予算事務事業: {DEPT_NAME[B.SHARED[0][0]]}「{B.SHARED[0][1]}」と「{B.SHARED[1][1]}」",
+        f"- 2つの予算事務事業にまたがる事業: {DEPT_NAME[B.SPLIT[0]]}「{B.SPLIT[1]}」",
+        f"- 予算事務事業にないコード: {DEPT_NAME[B.UNKNOWN[0]]}「{B.UNKNOWN[1]}」の {B.UNKNOWN[2]}（警告）",
+        f"- 他課の予算事務事業: {DEPT_NAME[B.OTHER_DEPT[0]]}「{B.OTHER_DEPT[1]}」（警告）",
+        f"- コード未記入の政策予算の事業: {DEPT_NAME[B.NO_CODE[0]]}「{B.NO_CODE[1]}」（警告）",
+        f"- 計画外の予算事務事業: 各課 {len(B.EXTRA_ITEMS)} 件（{'・'.join(B.EXTRA_ITEMS)}）",
         "",
         "## 重複判定.xlsx",
         "",
@@ -930,6 +964,8 @@ def generate(cy: Cycle) -> tuple[dict, dict, dict]:
     if root.exists():
         shutil.rmtree(root)
     write_master(root / "計画マスタ.xlsx", cy)
+    if cy.messy:
+        write_budget(root / "予算事務事業.xlsx", B.attach(cycle, D.DEPARTMENTS, rng_for("budget", cy.name)))
     files = {code: file_name(code, cy) for code in cycle}
     assert len(set(files.values())) == len(files)
     for code, sheets in cycle.items():

@@ -89,7 +89,7 @@ def test_open_data_files_fields_and_definitions(cycle) -> None:
     out, comp = cycle
     folder = out / OPEN_DATA_DIR
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted(["事業一覧.csv", "成果指標.csv", "リスクシナリオ別.csv", DEFINITIONS_FILE])
+    assert names == sorted(["事業一覧.csv", "成果指標.csv", "リスクシナリオ別.csv", "予算対照.csv", DEFINITIONS_FILE])
     definitions = _read_csv(folder / DEFINITIONS_FILE)
     assert definitions[0] == ["ファイル名", "項目名", "型", "単位", "説明"]
     defined: dict[str, list[str]] = {}

@@ -22,7 +22,7 @@ def test_counts(comp):
             sum(p.in_strategy for p in comp.projects)) == (205, 87, 43)
     assert sum(1 for p in comp.projects if p.relisted_measures) == 8
     assert len(comp.candidates) == 8
-    assert (comp.errors, comp.warnings) == (7, 4)
+    assert (comp.errors, comp.warnings) == (7, 9)  # 4 of the 調書 + 5 of the 予算との対照
     assert Counter(e.rule for e in comp.merge_log) == {"事業ID一致": 189, "単独": 93, "名称一致": 57, "判定指定": 4}
     assert comp.kpi_rows_read == 54 and len(comp.measure_kpis) == 54
 
@@ -41,6 +41,13 @@ def test_deliberate_mistakes_are_reported_at_their_cells(comp):
         ("0404_健康づくり課.xlsx", "国土強靱化", "F2", "no-location"),
         ("0601_商工振興課.xlsx", "国土強靱化", "F2", "no-location"),
         ("0902_警防救急課.xlsx", "国土強靱化", "F2", "no-location"),
+        # 予算との対照 (examples/sample_budget.py): two かい離, an unknown code, a 政策 project without a code,
+        # an item of another 課
+        ("0401_社会福祉課.xlsx", "総合計画", "M5", "budget-gap"),
+        ("道路建設課_R7実施計画調書.xlsx", "総合計画", "M9", "budget-gap"),
+        ("0303_環境政策課.xlsx", "総合計画", "AA6", "budget-code-unknown"),
+        ("0601_商工振興課.xlsx", "総合計画", "AA2", "budget-code-missing"),
+        ("0602_観光プロモーション課.xlsx", "総合計画", "AA7", "budget-dept-mismatch"),
     }
 
 
@@ -74,3 +81,13 @@ def test_rolling_plan_against_the_shipped_previous_cycle(tmp_path):
     for y in cmp.overlap_years:
         assert sum(p.diff(y) for p in cmp.pairs) == cmp.current_totals[y] - cmp.previous_totals[y]
     assert "probable-renumbering" in {p.code for p in comp.problems}
+
+
+def test_budget_comparison(comp):
+    """The sample's budget export: more items than plan projects, one shared item, one project on two items."""
+    c = comp.frames.budget_counts
+    assert c["予算事務事業数"] > c["計画事業数"] and c["計画外の予算事務事業数"] > 0
+    assert c["共有する予算事務事業数"] == 1 and c["かい離"] == 2
+    df = comp.frames.budget_compare
+    split = df.loc[df["事業名"] == "放課後児童クラブ運営事業"].iloc[0]
+    assert len(split["予算事務事業コード"].split("、")) == 2 and split["予算額"] == split["計画額"]

@@ -1,4 +1,5 @@
-"""第7章 資料編: 所管課別事業索引, 再掲・重複統合一覧, 実施箇所明記事業一覧, 要確認事業."""
+"""第7章 資料編: 所管課別事業索引, 再掲・重複統合一覧, 実施箇所明記事業一覧, 予算との対照, 要確認事業,
+前年度計画からの変更点."""
 from __future__ import annotations
 
 import re
@@ -6,6 +7,7 @@ import re
 from compiler.models import Origin, Project
 
 from .base import PROVISIONAL_NOTE, Body, Context, id_cell, joined, mark
+from .budget import TITLE as BUDGET, budget_section
 from .changes import TITLE as CHANGES, changes_section
 from .chapters import actor
 from .front import chapter_title
@@ -19,13 +21,19 @@ LOCATED_COLS = (Col("事業ID", 1500), Col("事業名", 2000), Col("所管課", 
                 Col("リスク\nシナリオ", 1000, "C"), Col("事業\n主体", 700, "C"), Col("活用予定の交付金等", 1338))
 REVIEW_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2300), Col("確認事項", 3600), Col("出典", 2438))
 MERGED, REVIEW = "再掲・重複統合一覧", "要確認事業"
-SECTIONS = ("所管課別事業索引", MERGED, "実施箇所明記事業一覧", REVIEW, CHANGES)
+SECTIONS = ("所管課別事業索引", MERGED, "実施箇所明記事業一覧", BUDGET, REVIEW, CHANGES)
+
+
+def printed(ctx: Context, name: str) -> bool:
+    """Whether this edition prints the section: not an internal one in the 公表版, and 予算との対照 only
+    when the cycle has 予算事務事業.xlsx."""
+    return ctx.shows(name) and (name != BUDGET or ctx.comp.frames.budget_compare is not None)
 
 
 def section_title(ctx: Context, name: str) -> str:
     """`2　再掲・重複統合一覧`: numbered like the sections of the other chapters, among the sections this
     edition prints."""
-    shown = [s for s in SECTIONS if ctx.shows(s)]
+    shown = [s for s in SECTIONS if printed(ctx, s)]
     return f"{shown.index(name) + 1}　{name}"
 
 
@@ -37,6 +45,8 @@ def appendix_chapter(body: Body, ctx: Context) -> None:
     if ctx.shows(MERGED):
         _merged(body, ctx)
     _located(body, ctx)
+    if printed(ctx, BUDGET):
+        budget_section(body, ctx, section_title(ctx, BUDGET))
     if ctx.shows(REVIEW):
         _review(body, ctx)
     if ctx.shows(CHANGES):

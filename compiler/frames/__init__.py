@@ -13,6 +13,7 @@ Frames (column names are the Japanese labels an analyst sees; see README「分�
 - by_measure, by_scenario, by_goal, matrix: breakdowns indexed by code
 - comparison   with --previous: one row per project of either year (rolling.compare)
 - progress, kpi_progress and their roll-ups by_*_progress: 進行管理・効果検証 (frames/progress.py)
+- budget_compare, budget_items: 予算事務事業との対照, with 予算事務事業.xlsx (frames/budget.py)
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from . import aggregate, breakdowns, progress as progress_frames, tables
 if TYPE_CHECKING:
     from ..models import Compilation
 
-__all__ = ["Frames", "compile_frames", "plan_frames", "evaluate"]
+__all__ = ["Frames", "compile_frames", "plan_frames", "evaluate", "compare_budget"]
 
 
 @dataclass
@@ -58,6 +59,9 @@ class Frames:
     by_scenario_progress: pd.DataFrame | None = None
     progress_counts: dict[str, int | float | None] = field(default_factory=dict)
     surveyed: bool = False  # some row reports last year's results (the 効果検証報告書 is written then)
+    budget_compare: pd.DataFrame | None = None
+    budget_items: pd.DataFrame | None = None
+    budget_counts: dict[str, int | float | None] = field(default_factory=dict)
 
     def unplaced_codes(self) -> list[str]:
         """施策コード of 総合計画 projects that the 施策体系 does not hold (as written, in project order)."""
@@ -72,7 +76,8 @@ class Frames:
 
 TABLES = ("projects", "rows", "excluded", "placements", "scenarios", "goals", "kpis", "candidates", "problems",
           "totals", "by_measure", "by_scenario", "by_goal", "matrix", "comparison", "progress", "kpi_progress",
-          "by_measure_progress", "by_policy_progress", "by_goal_progress", "by_scenario_progress")
+          "by_measure_progress", "by_policy_progress", "by_goal_progress", "by_scenario_progress",
+          "budget_compare", "budget_items")
 
 
 def plan_frames(master: Master, projects: list[Project], kpis: list[MeasureKpi], log: list[MergeLogEntry],
@@ -117,3 +122,15 @@ def evaluate(frames: Frames, comp: Compilation, planned: dict[str, int | None] |
     frames.progress_counts = progress_frames.summary(prog, kpi, m.criteria)
     frames.surveyed = progress_frames.surveyed(prog, kpi)
     return progress_frames.checks(prog, comp.projects, m.evaluated_year, m.unit)
+
+
+def compare_budget(frames: Frames, comp: Compilation) -> list:
+    """Add the 予算事務事業との対照 frames when the cycle has 予算事務事業.xlsx (`comp.budget`); returns the
+    problems found (list[Problem])."""
+    if comp.budget is None:
+        return []
+    from .budget import budget_frames
+
+    result, problems = budget_frames(comp, comp.budget)
+    frames.budget_compare, frames.budget_items, frames.budget_counts = result.compare, result.items, result.counts
+    return problems

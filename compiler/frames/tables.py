@@ -67,6 +67,7 @@ def projects_frame(projects: list[Project], master: Master) -> pd.DataFrame:
         "会計": (STR, [p.account for p in ps]),
         "予算区分": (STR, [p.budget_kind for p in ps]),
         "予算説明書頁": (STR, [p.budget_page for p in ps]),
+        "予算事務事業コード": (STR, [LIST_SEP.join(p.budget_codes) for p in ps]),
     }
     for y in master.years:
         cols[budget_column(y)] = (INT, [p.budget.get(y) if p.in_plan else None for p in ps])

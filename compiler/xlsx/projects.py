@@ -37,6 +37,7 @@ def project_columns(master: Master) -> list[Col]:
         Col("ID自動付番", "mark", 6, 8),
         # carried to the next cycle's templates as well
         Col("予算区分", "text", 6, 10), Col("予算説明書頁", "code", 6, 10), Col("国補正予算", "mark", 6, 8),
+        Col("予算事務事業コード", "code", 8, 24),
         Col("施策分野", "text", 8, 16), Col(f"全体事業費（{master.unit}）", "num", 9, 14),
         Col("活用予定の交付金等", "text", 10, 30), Col("デジタル活用", "mark", 6, 8),
         Col("KPI名", "wrap", 10, 30), Col("KPI単位", "wrap", 6, 8), Col("KPI基準値", "wrap", 6, 10),
@@ -61,7 +62,7 @@ def project_row(p: Project, master: Master) -> list[object]:
         reiwa_label(p.start_year), reiwa_label(p.end_year), joined(p.strategy_measures),
         *(p.funding.get(k) for k in FUNDING_KEYS),
         mark(p.priority), joined(p.sdgs), " / ".join(p.review_reasons), mark(p.id_generated),
-        p.budget_kind, p.budget_page, mark(p.supplementary), p.resilience_field, p.total_cost, p.grants,
+        p.budget_kind, p.budget_page, mark(p.supplementary), joined(p.budget_codes), p.resilience_field, p.total_cost, p.grants,
         mark(p.digital),
         kpi_lines(lambda k: k.name), kpi_lines(lambda k: k.unit), kpi_lines(lambda k: k.base),
         kpi_lines(lambda k: k.base_year), kpi_lines(lambda k: k.target), kpi_lines(lambda k: k.target_year),

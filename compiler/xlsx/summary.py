@@ -87,6 +87,7 @@ def write_summary(book: Book, comp: Compilation) -> Sheet:
     _checks(rep, comp)
     _budget(rep, comp)
     _progress(rep, comp)
+    _budget_link(rep, comp)
     _files(rep, comp)
     sheet.ws.hide_gridlines(2)
     sheet.print_setup()
@@ -180,6 +181,31 @@ def _budget(rep: Report, comp: Compilation) -> None:
     rep.note(f"「{UNSPECIFIED}」は財源内訳が記入されていない事業費です。")
 
 
+def _budget_link(rep: Report, comp: Compilation) -> None:
+    """7. 予算との対照: plan projects against the budget's 予算事務事業 (the 300 vs 700 figure)."""
+    c, unit = comp.frames.budget_counts, comp.master.unit
+    if comp.frames.budget_compare is None or comp.budget is None:
+        return
+    rep.section(f"7. 予算との対照（{comp.master.first_year}当初予算、{comp.budget.file}）")
+    rep.table(["区分", "件数"], [
+        ["総合計画の事業", c["計画事業数"]],
+        ["　うち予算事務事業コードを記入した事業", c["コード記入事業数"]],
+        ["予算事務事業", c["予算事務事業数"]],
+        ["　うち計画の事業に紐づく予算事務事業", c["計画内の予算事務事業数"]],
+        ["　うち計画外の予算事務事業", c["計画外の予算事務事業数"]],
+        ["　うち複数の事業が共有する予算事務事業", c["共有する予算事務事業数"]],
+        ["計画額と予算額がかい離する対照単位", c["かい離"]],
+    ])
+    share = c["一般会計に占める割合"]
+    rep.line(f"当初予算額の計（{unit}）", c["予算額の計"])
+    rep.line(f"　うち計画の事業が計上する額（{unit}）", c["計画内の予算額"])
+    rep.line(f"一般会計の当初予算額（{unit}）", c["一般会計の予算額"])
+    rep.line(f"　うち計画の事業が計上する額（{unit}）", c["一般会計のうち計画内"],
+             "一般会計に占める割合: " + ("－" if share is None else f"{share:.1f}%"))
+    rep.note(f"予算事務事業.xlsx の {c['読み込んだ行']:,} 行のうち {c['使わなかった行']:,} 行はコードの空欄・重複のため対照に使っていません"
+             "（検証結果を参照）。詳細はシート「予算対照」「計画外の予算」。")
+
+
 def _progress(rep: Report, comp: Compilation) -> None:
     n, m = comp.frames.progress_counts, comp.master
     if not n:
@@ -196,7 +222,7 @@ def _progress(rep: Report, comp: Compilation) -> None:
 
 
 def _files(rep: Report, comp: Compilation) -> None:
-    rep.section("7. 提出ファイル別")
+    rep.section(f"{8 if comp.frames.budget_compare is not None else 7}. 提出ファイル別")
     rows = [[f.name, "読込" if f.readable else "ファイル除外", f.rows, f.errors, f.warnings, "返送あり" if f.returned else ""]
             for f in file_lines(comp)]
     rep.table(["ファイル", "状態", "読込行数", "エラー", "警告", "返送"], rows)
