@@ -55,8 +55,9 @@ from compiler.models import SHEET_KPI, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRAT
 from compiler.schema import CODE, CODES, MONEY, SDGS, STATUS, YEAR, columns_for  # noqa: E402
 
 import vocab as V  # noqa: E402
+from budget_export import INFO as BUDGET_INFO, MAPPING as BUDGET_MAPPING, assign_codes, write_export  # noqa: E402
 
-GENERATOR_VERSION = 2  # 2: last year's results columns
+GENERATOR_VERSION = 3  # 2: last year's results columns; 3: 予算事務事業コード and 予算事務事業.xlsx
 DEFAULT_SEED = 20261122
 WORK = REPO / "bench-work"
 YEARS = ("R7", "R8", "R9")
@@ -68,6 +69,7 @@ SIZES = {
 }
 WB_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "nan_inf_to_errors": True}
 FIXED_DATE = __import__("datetime").datetime(2025, 1, 1)
+ACCOUNT_NAMES = {a: a if a.endswith("会計") else f"{a}会計" for a in V.ACCOUNTS}  # as the budget export spells them
 ZIP_DATE = (2025, 1, 1, 0, 0, 0)
 
 
@@ -163,7 +165,7 @@ def write_master(path: Path, spec: Spec) -> None:
 
     sheet("基本情報", [("項目", "値"), ("自治体名", "ベンチ市"), ("総合計画名", "第6次ベンチ市総合計画"),
                     ("強靱化計画名", "ベンチ市国土強靱化地域計画"), ("総合戦略名", "第3期ベンチ市まち・ひと・しごと創生総合戦略"),
-                    ("計画年度", "R7"), ("計画期間終了", "R9"), ("金額単位", "千円")])
+                    ("計画年度", "R7"), ("計画期間終了", "R9"), ("金額単位", "千円"), *BUDGET_INFO])
     rows: list[tuple] = [("基本政策番号", "基本政策名", "施策コード", "施策名", "展開方向コード", "展開方向名", "主担当課")]
     for ms in spec.measures:
         pname = V.POLICIES[int(ms.policy) - 1][0]
@@ -186,6 +188,7 @@ def write_master(path: Path, spec: Spec) -> None:
     sheet("総合戦略", rows)
     sheet("課一覧", [("部局", "課", "課コード")] + [(d.bureau, d.name, d.code) for d in spec.depts])
     sheet("会計", [("会計",)] + [(a,) for a in V.ACCOUNTS])
+    sheet("予算列の対応", list(BUDGET_MAPPING))
     wb.close()
 
 
@@ -467,6 +470,8 @@ def book_rows(spec: Spec, index: int) -> tuple[DeptSpec, int, dict[str, list[dic
                     "strategy_kpi": "○" if rng.random() < 0.2 else None, "trend": "増加"})
     plan.sort(key=lambda r: (str(r["measure"]), str(r.get("direction") or "")))
     add_results(random.Random(f"results/{spec.seed}/{spec.size}/{index}"), plan, strat, kpi)
+    stats["budget"] = assign_codes(random.Random(f"budget/{spec.seed}/{spec.size}/{index}"), spec.size, plan,
+                                   dept.code, dept.name, sub, ACCOUNT_NAMES)
     sheets = {SHEET_PLAN: plan, SHEET_RESILIENCE: res, SHEET_STRATEGY: strat, SHEET_KPI: kpi}
     for sheet in (SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY):
         for row in sheets[sheet]:
@@ -676,8 +681,10 @@ def generate(size: str, seed: int = DEFAULT_SEED, *, force: bool = False, worker
             stats = pool.map(write_book, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
     else:
         stats = [write_book(j) for j in jobs]
+    budget_items = write_export(tmp / "予算事務事業.xlsx", [i for st in stats for i in st.pop("budget")], WB_OPTIONS,
+                                FIXED_DATE)
     size_bytes = sum(p.stat().st_size for p in (tmp / "提出").iterdir())
-    manifest = summarise(spec, stats, time.perf_counter() - t0, size_bytes)
+    manifest = summarise(spec, stats, time.perf_counter() - t0, size_bytes) | {"budget_items": budget_items}
     (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     if target.exists():
         shutil.rmtree(target)
