@@ -46,9 +46,11 @@ def _w(name: str) -> str:
 
 def _para_text(p: etree._Element) -> str:
     out: list[str] = []
-    for el in p.iter(_w("t"), _w("br"), _w("instrText")):
+    for el in p.iter(_w("t"), _w("br"), _w("instrText"), _w("noBreakHyphen")):
         if el.tag == _w("t"):
             out.append(el.text or "")
+        elif el.tag == _w("noBreakHyphen"):
+            out.append("-")
         elif el.tag == _w("br") and el.get(_w("type")) != "page":
             out.append("\n")
     return "".join(out)

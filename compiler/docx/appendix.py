@@ -13,13 +13,13 @@ from .chapters import actor
 from .front import chapter_title
 from .ooxml import Col
 
-INDEX_COLS = (Col("事業ID", 1400), Col("事業名", 3438), Col("施策", 2600), Col("総合\n計画", 700, "C"),
+INDEX_COLS = (Col("事業ID", 1400, code=True), Col("事業名", 3438), Col("施策", 2600), Col("総合\n計画", 700, "C"),
               Col("強靱化", 700, "C"), Col("総合戦略", 800, "C"))
-MERGED_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2400), Col("施策", 600, "C"),
-               Col("再掲", 600, "C"), Col("統合した表記の違い", 1900), Col("出典（調書・シート・行）", 2838))
-LOCATED_COLS = (Col("事業ID", 1500), Col("事業名", 2000), Col("所管課", 1300), Col("実施箇所", 1800),
-                Col("リスク\nシナリオ", 1000, "C"), Col("事業\n主体", 700, "C"), Col("活用予定の交付金等", 1338))
-REVIEW_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2300), Col("確認事項", 3600), Col("出典", 2438))
+MERGED_COLS = (Col("事業ID", 1300, code=True), Col("事業名（所管課）", 2400), Col("施策", 600, "C", code=True),
+               Col("再掲", 600, "C", code=True), Col("統合した表記の違い", 1900), Col("出典（調書・シート・行）", 2838))
+LOCATED_COLS = (Col("事業ID", 1500, code=True), Col("事業名", 2000), Col("所管課", 1300), Col("実施箇所", 1800),
+                Col("リスク\nシナリオ", 1000, "C", code=True), Col("事業\n主体", 700, "C"), Col("活用予定の交付金等", 1338))
+REVIEW_COLS = (Col("事業ID", 1300, code=True), Col("事業名（所管課）", 2300), Col("確認事項", 3600), Col("出典", 2438))
 MERGED, REVIEW = "再掲・重複統合一覧", "要確認事業"
 SECTIONS = ("所管課別事業索引", MERGED, "実施箇所明記事業一覧", BUDGET, REVIEW, CHANGES)
 

@@ -10,7 +10,7 @@ from .ooxml import Col, TotalRow
 
 TITLE = "予算との対照"
 SUMMARY_COLS = (Col("区分", 5238), Col("予算事務事業数", 2000, "R"), Col("当初予算額（千円）", 2400, "R"))
-GAP_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2738), Col("予算事務\n事業コード", 1300),
+GAP_COLS = (Col("事業ID", 1300, code=True), Col("事業名（所管課）", 2738), Col("予算事務\n事業コード", 1300, code=True),
             Col("計画額", 1100, "R"), Col("予算額", 1100, "R"), Col("かい離", 1100, "R"), Col("かい離率", 1000, "R"))
 
 

@@ -9,7 +9,7 @@ from .ooxml import PORTRAIT_WIDTH, Col
 MAX_LISTED = 15
 COUNT_COLS = (Col("区分", 2400), Col("事業数", 1300, "R"), Col("説明", 5938))
 BUDGET_COLS = (Col("年度", 1600, "C"), Col("前年度計画", 2600, "R"), Col("本計画", 2600, "R"), Col("増減", 2838, "R"))
-LIST_COLS = (Col("事業ID", 1500), Col("事業名", 3200), Col("所管課", 1500), Col("変更内容", 3438))
+LIST_COLS = (Col("事業ID", 1500, code=True), Col("事業名", 3200), Col("所管課", 1500), Col("変更内容", 3438))
 STATUS_WIDTH = 700
 
 

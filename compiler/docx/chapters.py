@@ -60,7 +60,7 @@ def resilience_chapter(body: Body, ctx: Context) -> None:
             n, located = (int(v) for v in summary.loc[s.code, ["対応事業数", "実施箇所明記"]])
             gap = () if n else ((GAP, "Strong"),)
             rows.append((s.code, s.text, f"{n:,}", f"{located:,}", gap))
-    body.table((Col("番号", 700, "C"), Col("起きてはならない最悪の事態", 5338), Col("対応事業数", 1100, "R"),
+    body.table((Col("番号", 700, "C", code=True), Col("起きてはならない最悪の事態", 5338), Col("対応事業数", 1100, "R"),
                 Col("うち実施箇所\n明記", 1200, "R"), Col("備考", 1300, "C")), rows)
     for code, goal, scenarios in scenario_groups(ctx):
         body.heading(2, f"目標{code} {goal}")
@@ -93,8 +93,8 @@ def actor(p: Project) -> str:
 # ---------------------------------------------------------------- 第5章
 KPI_COLS = (Col("事業名", 2900), Col("KPI", 3438), Col("単位", 700, "C"), Col("基準値\n（年度）", 1300, "R"),
             Col("目標値\n（年度）", 1300, "R"))
-STRATEGY_COLS = (Col("事業名（所管課）", 2900), Col("具体的\n施策", 900, "C"), Col("総合計画の施策", 2700),
-                 Col("計画期間の\n事業費（千円）", 1638, "R"), Col("デジタル\n活用", 800, "C"), Col("強靱化", 700, "C"))
+STRATEGY_COLS = (Col("事業名（所管課）", 2900), Col("具体的\n施策", 900, "C", code=True), Col("総合計画の施策", 2700),
+                 Col("計画期間の\n事業費（千円）", 1638, "R"), Col("デジタル\n活用", 800, "C"), Col("強靱化", 700, "C", code=True))
 
 
 def strategy_chapter(body: Body, ctx: Context) -> None:

@@ -191,7 +191,7 @@ def resilience(body: Body, comp: Compilation, title: str) -> None:
     body.para(f"{m.resilience_name}のリスクシナリオごとに、対応する事業の{reiwa(m.start_year - 1)}の進捗状況と執行率を"
               "示します。前年度から継続する事業がないリスクシナリオは「－」です。")
     w = 760
-    cols = (Col("番号", 600, "C"), Col("起きてはならない最悪の事態", PORTRAIT_WIDTH - 600 - 900 * 2 - w * 3 - 1000),
+    cols = (Col("番号", 600, "C", code=True), Col("起きてはならない最悪の事態", PORTRAIT_WIDTH - 600 - 900 * 2 - w * 3 - 1000),
             Col("事業数", 900, "R"), Col("計画どおり", w, "R", "進捗状況"), Col("遅れ等", w, "R", "進捗状況"),
             Col("未記入", w, "R", "進捗状況"), Col("執行率", 1000, "R"), Col("実施箇所\n明記", 900, "R"))
     located = f.by_scenario["実施箇所明記"]
@@ -217,7 +217,7 @@ def appendix(body: Body, comp: Compilation, title: str) -> None:
     body.heading(1, title)
     body.heading(2, "1　進捗に遅れ等がある事業")
     late = p[p["進捗状況"].isin(LATE)]
-    cols = (Col("事業名（所管課）", 3000), Col("施策", 800, "C"), Col("進捗状況", 1000, "C"),
+    cols = (Col("事業名（所管課）", 3000), Col("施策", 800, "C", code=True), Col("進捗状況", 1000, "C"),
             Col("実績・成果", PORTRAIT_WIDTH - 6000), Col("今後の\n方向性", 1200, "C"))
     _list(body, late, cols, lambda r: (_name(r), str(r["施策コード"]), str(r["進捗状況"]), str(r["実績・成果"]) or DASH,
                                        str(r["今後の方向性"]) or "未記入"), "該当する事業はありません。")
@@ -227,7 +227,7 @@ def appendix(body: Body, comp: Compilation, title: str) -> None:
                                          str(r["実績・成果"]) or DASH, str(r["今後の方向性"])), "該当する事業はありません。")
     body.heading(2, "3　記入の確認が必要な事業")
     missing = p[p["要確認"] != ""]
-    _list(body, missing, (Col("事業ID", 1300, "C"), Col("事業名（所管課）", 3600), Col("確認事項", PORTRAIT_WIDTH - 4900)),
+    _list(body, missing, (Col("事業ID", 1300, "C", code=True), Col("事業名（所管課）", 3600), Col("確認事項", PORTRAIT_WIDTH - 4900)),
           lambda r: (str(r["事業ID"]), _name(r), str(r["要確認"]).replace("、", "\n")), "該当する事業はありません。")
     body.heading(2, "4　評価できなかった指標")
     k = f.kpi_progress

@@ -28,7 +28,7 @@ def project_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
     return (Col("予算\n説明書", 700, "C"), Col("国補正\n予算", 700, "C"), Col("新継\n区分", 600, "C"),
             Col("事業名（所管課）", NAME_WIDTH), Col("内容", LANDSCAPE_WIDTH - fixed), Col("会計", 700, "C"),
             Col("予算\n区分", 700, "C"), *(Col(y, YEAR_WIDTH, "C", "実施年度") for y in years),
-            Col("強靱化", 1000, "C"), Col("総合戦略", 800, "C"))
+            Col("強靱化", 1000, "C", code=True), Col("総合戦略", 800, "C", code=True))
 
 
 RESULT_WIDTH = 1500

@@ -13,6 +13,8 @@ from typing import Iterable, Sequence, Union
 
 from compiler.sanitize import safe_text
 
+from .fit import fit_columns
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -50,6 +52,19 @@ def run(text: object, rpr: str = "") -> str:
     if "\n" in body:
         body = body.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
     return f'<w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r>'
+
+
+_NB_HYPHEN = '</w:t><w:noBreakHyphen/><w:t xml:space="preserve">'
+
+
+_CODE_HYPHEN = re.compile(r"(?<=[0-9A-Z])-(?=[0-9A-Z])")  # inside 1-3, 3-4-1, 0301-GF65EDA
+
+
+def code_run(text: str) -> str:
+    """A run whose codes (1-3, 0301-GF65EDA) do not break at their hyphens (Word's non-breaking hyphen);
+    other hyphens (−120, a dash in prose) stay as written."""
+    body = run(text)
+    return _CODE_HYPHEN.sub(_NB_HYPHEN, body) if "-" in text else body
 
 
 def char_style(style_id: str) -> str:
@@ -146,6 +161,7 @@ class Col:
     width: int  # twips
     align: str = "L"  # L(eft) / C(entre) / R(ight)
     group: str = ""  # consecutive columns sharing a group get a spanning top header cell
+    code: bool = False  # codes and IDs: sized to the longest, breaking only after 「、」 (docx/fit.py)
 
 
 @dataclass(frozen=True)
@@ -253,7 +269,10 @@ class _RowWriter:
             else:
                 parts.append(self.prefix[i])
             if value:
-                parts.append(run(value) if isinstance(value, str) else runs(value))
+                if isinstance(value, str):
+                    parts.append(code_run(value) if "-" in value else run(value))
+                else:
+                    parts.append(runs(value))
             parts.append("</w:p></w:tc>")
         parts.append("</w:tr>")
         return "".join(parts)
@@ -269,6 +288,9 @@ def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS,
     half empty.  `keep_together` keeps a short summary table on one page (keepNext on every row
     but the last); it is for tables followed by text, not by another table, which it would drag
     along."""
+    if any(c.code for c in cols):
+        rows = list(rows)
+        cols = fit_columns(cols, rows)
     writer = _RowWriter(cols)
     width = sum(c.width for c in cols)
     grid = "".join(f'<w:gridCol w:w="{c.width}"/>' for c in cols)
