@@ -9,6 +9,7 @@ import openpyxl
 from .models import (BasicGoal, Department, Direction, Master, Measure, Policy, Scenario,
                      StrategyMeasure)
 from .guard import FileRefused, check_package
+from .ledger import LEDGER_SHEET, name_key, read_ledger
 from .normalise import clean_text, norm_code, parse_year
 from .problems import CATALOGUE
 from .ratings import DEFAULT_CRITERIA, Criteria, read_number
@@ -77,6 +78,7 @@ def load_master(path: Path) -> Master:
         tables = {s: _read_table(wb, s, labels, name, OPTIONAL_COLUMNS.get(s, ())) for s, labels in MASTER_SHEETS.items()}
         criteria = _criteria(_read_table(wb, CRITERIA_SHEET, CRITERIA_LABELS, name), name) \
             if CRITERIA_SHEET in wb.sheetnames else DEFAULT_CRITERIA
+        ledger_rows = _ledger_rows(wb)
     finally:
         wb.close()
 
@@ -190,13 +192,28 @@ def load_master(path: Path) -> Master:
         raise MasterError(f"{name} シート「課一覧」に課がありません。")
 
     accounts = tuple(dict.fromkeys(rec["会計"] for _, rec in tables["会計"] if rec["会計"]))
+    ledger = read_ledger(ledger_rows, name, measure_objs)
     return Master(
         path=path, city=info["自治体名"], plan_name=info["総合計画名"], resilience_name=info["強靱化計画名"],
         strategy_name=info["総合戦略名"], start_year=start, end_year=end, unit=UNIT,
         policies=policy_objs, measures=measure_objs, directions=directions, scenarios=scenarios,
         risk_goals=risk_goals, goals=goals, strategy_measures=strategy_measures,
-        departments=departments, accounts=accounts, criteria=criteria,
+        departments=departments, accounts=accounts, criteria=criteria, ledger=ledger,
     )
+
+
+def _ledger_rows(wb: openpyxl.Workbook) -> dict[str, list[tuple]]:
+    """The cell values of the optional 個別計画 sheet ({} without it; a sheet that cannot be read gives no
+    rows, which the ledger reports as unusable: a broken ledger never stops the run)."""
+    out: dict[str, list[tuple]] = {}
+    for sheet in wb.sheetnames:
+        if name_key(sheet) == LEDGER_SHEET:
+            try:
+                out[sheet] = [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+            except Exception:  # noqa: BLE001 - reported by read_ledger as a sheet without a header
+                out[sheet] = []
+            break
+    return out
 
 
 def _criteria(rows: list[tuple[int, dict[str, str]]], name: str) -> Criteria:

@@ -8,8 +8,9 @@ and a warning names both cells.  Budget comes from the primary 総合計画 row 
 from __future__ import annotations
 
 from .identify import RULE_DECISION, SHEET_ORDER, Group, generated_id, row_order
+from .ledger import split_refs
 from .models import (FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, InputRow, Master,
-                     MergeLogEntry, Project, ProjectKpi)
+                     MergeLogEntry, PlanRef, Project, ProjectKpi)
 from .normalise import display_name, match_key, year_label
 from .problems import ERROR, Report
 from .validate import dept_key
@@ -183,6 +184,16 @@ def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: l
     p.progress, p.result, p.outlook = (str(_first(ordered, k, report, LABELS[k]) or "")
                                        for k in ("progress", "result", "outlook"))
     p.plan_origin, p.plan_letters = primary.origin, primary.columns
+    p.plan_refs = _plan_refs([primary] + [r for r in plan if r is not primary])
+
+
+def _plan_refs(rows: list[InputRow]) -> tuple[PlanRef, ...]:
+    """関連個別計画 of the project's 総合計画 rows, primary first, each reference once (the first cell citing it)."""
+    out: dict[str, PlanRef] = {}
+    for r in rows:
+        for text in split_refs(r.values.get("plans")):
+            out.setdefault(text, PlanRef(text, r.origin, r.cell("plans")))
+    return tuple(out.values())
 
 
 def _fill_resilience(p: Project, res: list[InputRow], report: Report) -> None:

@@ -1,6 +1,6 @@
 """クロスリファレンス.xlsx (DESIGN §5.1): every sheet a planning division cross-checks the three plans with.
 
-Sheets, in order: 集計, 事業一覧, クロス表, 施策×リスクシナリオ, リスクシナリオ別, 総合戦略別, 施策別,
+Sheets, in order: 集計, 事業一覧, クロス表, 施策×リスクシナリオ, リスクシナリオ別, 総合戦略別, 施策別, 個別計画,
 [前年度比較 — only with a previous compile], 進行管理, 成果指標の達成状況, 進行管理の集計, 重複統合ログ, 重複候補, 検証結果.
 The sheet writers live in `compiler/xlsx/`; this module orders them and writes atomically.
 
@@ -20,6 +20,7 @@ from .xlsx.previous import write_previous_sheet
 from .xlsx.book import Book, XlsxWriteError
 from .xlsx.breakdowns import write_indicators, write_matrix, write_measures, write_scenarios, write_strategy
 from .xlsx.logs import write_candidates, write_merge_log, write_problems
+from .xlsx.plans import write_plans
 from .xlsx.progress import write_progress
 from .xlsx.projects import write_cross, write_projects
 from .xlsx.summary import write_summary
@@ -28,13 +29,13 @@ __all__ = ["write_crossref", "XlsxWriteError", "SHEET_ORDER", "PREVIOUS_SHEET"]
 
 PREVIOUS_SHEET = "前年度比較"
 SHEET_ORDER = ("集計", "事業一覧", "クロス表", "施策×リスクシナリオ", "リスクシナリオ別", "総合戦略別", "施策別",
-               "成果指標一覧", "進行管理", "成果指標の達成状況", "進行管理の集計", "重複統合ログ", "重複候補", "検証結果")
+               "個別計画", "成果指標一覧", "進行管理", "成果指標の達成状況", "進行管理の集計", "重複統合ログ", "重複候補", "検証結果")
 
 SheetWriter = Callable[[Book, Compilation], object]
 
 
 def _write_previous(wb: Book, comp: Compilation) -> None:
-    """Hook for the rolling plan: the `前年度比較` sheet, placed after 施策別.
+    """Hook for the rolling plan: the `前年度比較` sheet, placed after 施策別 and 個別計画.
 
     `wb` is the `xlsx.book.Book` being written (its xlsxwriter Workbook is `wb.wb`; use
     `wb.sheet(PREVIOUS_SHEET)` and `Sheet.table(...)` for a checked, styled list sheet).
@@ -45,7 +46,7 @@ def _write_previous(wb: Book, comp: Compilation) -> None:
 
 WRITERS: tuple[SheetWriter, ...] = (
     write_summary, write_projects, write_cross, write_matrix, write_scenarios, write_strategy, write_measures,
-    _write_previous, write_indicators, write_progress, write_merge_log, write_candidates, write_problems,
+    write_plans, _write_previous, write_indicators, write_progress, write_merge_log, write_candidates, write_problems,
 )
 
 

@@ -1,4 +1,4 @@
-"""第7章 資料編: 所管課別事業索引, 再掲・重複統合一覧, 実施箇所明記事業一覧, 要確認事業."""
+"""第7章 資料編: 所管課別事業索引, 再掲・重複統合一覧, 実施箇所明記事業一覧, 個別計画一覧, 要確認事業."""
 from __future__ import annotations
 
 import re
@@ -10,6 +10,7 @@ from .changes import TITLE as CHANGES, changes_section
 from .chapters import actor
 from .front import chapter_title
 from .ooxml import Col
+from .plans import TITLE as PLANS, has_plans, plans_section
 
 INDEX_COLS = (Col("事業ID", 1400), Col("事業名", 3438), Col("施策", 2600), Col("総合\n計画", 700, "C"),
               Col("強靱化", 700, "C"), Col("総合戦略", 800, "C"))
@@ -19,13 +20,13 @@ LOCATED_COLS = (Col("事業ID", 1500), Col("事業名", 2000), Col("所管課", 
                 Col("リスク\nシナリオ", 1000, "C"), Col("事業\n主体", 700, "C"), Col("活用予定の交付金等", 1338))
 REVIEW_COLS = (Col("事業ID", 1300), Col("事業名（所管課）", 2300), Col("確認事項", 3600), Col("出典", 2438))
 MERGED, REVIEW = "再掲・重複統合一覧", "要確認事業"
-SECTIONS = ("所管課別事業索引", MERGED, "実施箇所明記事業一覧", REVIEW, CHANGES)
+SECTIONS = ("所管課別事業索引", MERGED, "実施箇所明記事業一覧", PLANS, REVIEW, CHANGES)
 
 
 def section_title(ctx: Context, name: str) -> str:
     """`2　再掲・重複統合一覧`: numbered like the sections of the other chapters, among the sections this
     edition prints."""
-    shown = [s for s in SECTIONS if ctx.shows(s)]
+    shown = [s for s in SECTIONS if ctx.shows(s) and (s != PLANS or has_plans(ctx))]
     return f"{shown.index(name) + 1}　{name}"
 
 
@@ -37,6 +38,8 @@ def appendix_chapter(body: Body, ctx: Context) -> None:
     if ctx.shows(MERGED):
         _merged(body, ctx)
     _located(body, ctx)
+    if has_plans(ctx):
+        plans_section(body, ctx, section_title(ctx, PLANS))
     if ctx.shows(REVIEW):
         _review(body, ctx)
     if ctx.shows(CHANGES):
