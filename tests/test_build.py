@@ -27,7 +27,7 @@ def test_same_inputs_give_byte_identical_outputs(first_build, tmp_path):
     a, b = digests(first_build), digests(tmp_path)
     assert a == b
     assert {"クロスリファレンス.xlsx", "実施計画（案）.docx", "効果検証報告書（案）.docx"} <= set(a)
-    assert sum(1 for k in a if k.startswith("返送/")) == 10
+    assert sum(1 for k in a if k.startswith("返送/")) == 12  # 0202 and 0301 for their 関連個別計画
 
 
 def test_failed_writer_leaves_previous_outputs(first_build, monkeypatch):
