@@ -25,6 +25,9 @@ What the data looks like:
   * 85% of workbooks look like a returned template (記入要領, hidden リスト sheet, 500 styled
     input rows per data sheet, which Excel keeps); 15% were copied into a blank workbook
     (no styled rows), and 10% have a title row above the header.
+  * the master has a 個別計画 ledger (one plan per two 施策 or so, periods in R / 令和 / 西暦, some
+    ending within the plan without 改定予定); one 総合計画 row in five cites plans in 関連個別計画
+    (by 計画ID or name; ≈2% of them a plan of another 施策, ≈1% one the ledger does not hold).
 
 Generated cycles are cached under bench-work/cycles/<size>-seed<seed>-g<GENERATOR_VERSION>/ with
 a manifest.json; a cycle is only regenerated with --force or when the generator version changes.
@@ -57,7 +60,8 @@ from compiler.schema import CODE, CODES, MONEY, SDGS, STATUS, YEAR, columns_for 
 import vocab as V  # noqa: E402
 from budget_export import INFO as BUDGET_INFO, MAPPING as BUDGET_MAPPING, assign_codes, write_export  # noqa: E402
 
-GENERATOR_VERSION = 3  # 2: last year's results columns; 3: 予算事務事業コード and 予算事務事業.xlsx
+GENERATOR_VERSION = 4  # 2: last year's results columns; 3: the master's 個別計画 ledger and 関連個別計画;
+# 4: 予算事務事業コード and 予算事務事業.xlsx
 DEFAULT_SEED = 20261122
 WORK = REPO / "bench-work"
 YEARS = ("R7", "R8", "R9")
@@ -103,6 +107,8 @@ class Spec:
     depts: list[DeptSpec] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     shared_names: list[str] = field(default_factory=list)
+    plans: list[tuple[str, ...]] = field(default_factory=list)  # 個別計画 rows of the master (LEDGER_HEADER)
+    plans_by_measure: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
     def measure(self, code: str) -> MeasureSpec:
         return self._by_code[code]
@@ -150,7 +156,63 @@ def build_spec(size: str, seed: int) -> Spec:
     prefixes = [""] + V.MODIFIERS + spec.places
     spec.shared_names = [f"{prefixes[k // len(V.SHARED_NAMES)]}{V.SHARED_NAMES[k % len(V.SHARED_NAMES)]}事業"
                          for k in range(pool_n)]
+    build_ledger(spec)
     return spec
+
+
+LEDGER_HEADER = ("計画ID", "計画名", "所管課", "根拠法令等", "開始年度", "終了年度", "関連施策コード", "状況")
+PLAN_KINDS = (("地域福祉計画", "社会福祉法第107条"), ("過疎地域持続的発展計画", "過疎地域の持続的発展の支援に関する特別措置法第8条"),
+              ("公共施設等総合管理計画", "インフラ長寿命化基本計画"), ("国土強靱化地域計画", "国土強靱化基本法第13条"),
+              ("地域防災計画", "災害対策基本法第42条"), ("子ども・子育て支援事業計画", "子ども・子育て支援法第61条"),
+              ("高齢者福祉計画・介護保険事業計画", "老人福祉法第20条の8、介護保険法第117条"), ("障害者計画", "障害者基本法第11条"),
+              ("地球温暖化対策実行計画（区域施策編）", "地球温暖化対策の推進に関する法律第21条"),
+              ("立地適正化計画", "都市再生特別措置法第81条"), ("都市計画マスタープラン", "都市計画法第18条の2"),
+              ("地域公共交通計画", "地域公共交通の活性化及び再生に関する法律第5条"), ("教育振興基本計画", "教育基本法第17条第2項"),
+              ("健康増進計画", "健康増進法第8条"), ("一般廃棄物処理基本計画", "廃棄物の処理及び清掃に関する法律第6条"),
+              ("環境基本計画", "環境基本条例"), ("男女共同参画計画", "男女共同参画社会基本法第14条"),
+              ("空家等対策計画", "空家等対策の推進に関する特別措置法第7条"), ("食育推進計画", "食育基本法第18条"),
+              ("観光振興計画", "観光立国推進基本法"))
+
+
+def build_ledger(spec: Spec) -> None:
+    """The master's 個別計画: one plan per two 施策 or so (at least 8), each serving one to three 施策, periods of
+    4–10 years written as R4 / 令和4年度 / 2022; mostly 策定済, some 改定予定 or 策定予定 (its own random stream)."""
+    rng = random.Random(f"ledger/{spec.seed}/{spec.size}")
+    n = max(8, len(spec.measures) // 2)
+    for k in range(n):
+        kind, basis = PLAN_KINDS[k % len(PLAN_KINDS)]
+        name = f"ベンチ市{kind}" if k < len(PLAN_KINDS) else f"第{k // len(PLAN_KINDS) + 1}次ベンチ市{kind}"
+        measures = sorted({m.code for m in rng.sample(spec.measures, k=rng.choice((1, 1, 2, 3)))})
+        owner = next((d.name for d in spec.depts if measures[0] in d.measures), spec.depts[0].name)
+        start = rng.randint(2, 7)
+        end = start + rng.randint(3, 9)
+        style = rng.choice(("R{n}", "令和{n}年度", "{y}"))
+        status = rng.choices(("策定済", "改定予定", "策定予定"), (8, 3, 1))[0]
+        row = (f"P{k + 1:03d}", name, owner, basis, style.format(n=start, y=2018 + start),
+               style.format(n=end, y=2018 + end), "、".join(measures), status)
+        spec.plans.append(row)
+        for code in measures:
+            spec.plans_by_measure.setdefault(code, []).append(row)
+
+
+def add_plan_refs(rng: random.Random, spec: Spec, plan: list[dict]) -> None:
+    """関連個別計画 on about one 総合計画 row in five whose 施策 has plans: those the ledger links to the 施策, by
+    計画ID (mostly) or by name; now and then a plan of another 施策 or one the ledger does not hold."""
+    for row in plan:
+        if str(row["name"]).endswith("（再掲）") or rng.random() >= 0.2:
+            continue
+        own = spec.plans_by_measure.get(str(row["measure"]), [])
+        r = rng.random()
+        if r < 0.01:
+            refs = ["ベンチ市未登録計画"]
+        elif r < 0.03:
+            refs = [rng.choice(spec.plans)[0]]
+        elif not own:
+            continue
+        else:
+            picked = rng.sample(own, k=min(len(own), rng.choice((1, 1, 2))))
+            refs = [p[0] if rng.random() < 0.7 else p[1] for p in picked]
+        row["plans"] = "、".join(refs)
 
 
 def write_master(path: Path, spec: Spec) -> None:
@@ -188,6 +250,7 @@ def write_master(path: Path, spec: Spec) -> None:
     sheet("総合戦略", rows)
     sheet("課一覧", [("部局", "課", "課コード")] + [(d.bureau, d.name, d.code) for d in spec.depts])
     sheet("会計", [("会計",)] + [(a,) for a in V.ACCOUNTS])
+    sheet("個別計画", [LEDGER_HEADER, *spec.plans])
     sheet("予算列の対応", list(BUDGET_MAPPING))
     wb.close()
 
@@ -470,6 +533,7 @@ def book_rows(spec: Spec, index: int) -> tuple[DeptSpec, int, dict[str, list[dic
                     "strategy_kpi": "○" if rng.random() < 0.2 else None, "trend": "増加"})
     plan.sort(key=lambda r: (str(r["measure"]), str(r.get("direction") or "")))
     add_results(random.Random(f"results/{spec.seed}/{spec.size}/{index}"), plan, strat, kpi)
+    add_plan_refs(random.Random(f"plans/{spec.seed}/{spec.size}/{index}"), spec, plan)
     stats["budget"] = assign_codes(random.Random(f"budget/{spec.seed}/{spec.size}/{index}"), spec.size, plan,
                                    dept.code, dept.name, sub, ACCOUNT_NAMES)
     sheets = {SHEET_PLAN: plan, SHEET_RESILIENCE: res, SHEET_STRATEGY: strat, SHEET_KPI: kpi}

@@ -23,7 +23,7 @@ from .outputs import OutputError, has_outputs, os_cause, recover, remove_stale_s
 from .problems import Report
 from .returns import check_returns
 from .budget import BUDGET_FILE, read_budget
-from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, tables as frame_tables
+from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -107,6 +107,7 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
     waited = [0.0]
     with _stage(timings, "read"):
         master = load_master(cycle_dir / MASTER_FILE)
+        report.extend(master.ledger.problems)  # a bad 個別計画 row is a warning, never fatal
         paths, refused = read.discover(cycle_dir / "提出")
         for path, code, detail in refused:
             report.add(code, file=path.name, detail=detail)
@@ -137,6 +138,7 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
     )
     comp.frames = compile_frames(comp)
     check_accounting(comp)
+    comp.problems = sorted(comp.problems + plan_checks(comp.frames, comp), key=lambda p: p.sort_key())
     if previous is not None:
         from .rolling import compare_with_previous, comparison_frame
 

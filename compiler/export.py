@@ -25,6 +25,7 @@ FILES = {  # frame -> file name
     "by_measure_progress": "施策別の進行管理.csv", "by_policy_progress": "基本政策別の進行管理.csv",
     "by_goal_progress": "基本目標別の効果検証.csv", "by_scenario_progress": "リスクシナリオ別の進捗.csv",
     "budget_compare": "予算対照.csv", "budget_items": "予算事務事業.csv",
+    "plans": "個別計画.csv", "plan_citations": "個別計画の引用.csv", "plan_measures": "施策の個別計画.csv",
 }
 INDEXED = ("by_measure", "by_scenario", "by_goal", "matrix", "by_measure_progress", "by_policy_progress",
            "by_goal_progress", "by_scenario_progress")  # frames whose index is a code column

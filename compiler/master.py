@@ -10,6 +10,7 @@ from .models import (BasicGoal, Department, Direction, Master, Measure, Policy, 
                      StrategyMeasure)
 from .budget import MAPPING_LABELS, MAPPING_SHEET, MappingError, read_settings
 from .guard import FileRefused, check_package
+from .ledger import LEDGER_SHEET, name_key, read_ledger
 from .normalise import clean_text, norm_code, parse_year
 from .problems import CATALOGUE
 from .ratings import DEFAULT_CRITERIA, Criteria, read_number
@@ -79,6 +80,7 @@ def load_master(path: Path) -> Master:
         criteria = _criteria(_read_table(wb, CRITERIA_SHEET, CRITERIA_LABELS, name), name) \
             if CRITERIA_SHEET in wb.sheetnames else DEFAULT_CRITERIA
         mapping = _read_table(wb, MAPPING_SHEET, MAPPING_LABELS, name) if MAPPING_SHEET in wb.sheetnames else None
+        ledger_rows = _ledger_rows(wb)
     finally:
         wb.close()
 
@@ -196,13 +198,29 @@ def load_master(path: Path) -> Master:
         budget_settings = read_settings(mapping, info, f"R{start}", name)
     except MappingError as exc:
         raise MasterError(str(exc)) from exc
+    ledger = read_ledger(ledger_rows, name, measure_objs)
     return Master(
         path=path, city=info["自治体名"], plan_name=info["総合計画名"], resilience_name=info["強靱化計画名"],
         strategy_name=info["総合戦略名"], start_year=start, end_year=end, unit=UNIT,
         policies=policy_objs, measures=measure_objs, directions=directions, scenarios=scenarios,
         risk_goals=risk_goals, goals=goals, strategy_measures=strategy_measures,
         departments=departments, accounts=accounts, criteria=criteria, budget_settings=budget_settings,
+        ledger=ledger,
     )
+
+
+def _ledger_rows(wb: openpyxl.Workbook) -> dict[str, list[tuple]]:
+    """The cell values of the optional 個別計画 sheet ({} without it; a sheet that cannot be read gives no
+    rows, which the ledger reports as unusable: a broken ledger never stops the run)."""
+    out: dict[str, list[tuple]] = {}
+    for sheet in wb.sheetnames:
+        if name_key(sheet) == LEDGER_SHEET:
+            try:
+                out[sheet] = [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+            except Exception:  # noqa: BLE001 - reported by read_ledger as a sheet without a header
+                out[sheet] = []
+            break
+    return out
 
 
 def _criteria(rows: list[tuple[int, dict[str, str]]], name: str) -> Criteria:

@@ -8,8 +8,9 @@ and a warning names both cells.  Budget comes from the primary 総合計画 row 
 from __future__ import annotations
 
 from .identify import RULE_DECISION, SHEET_ORDER, Group, generated_id, row_order
+from .ledger import split_refs
 from .models import (FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, InputRow, Master,
-                     MergeLogEntry, Project, ProjectKpi)
+                     MergeLogEntry, PlanRef, Project, ProjectKpi)
 from .normalise import display_name, match_key, year_label
 from .problems import ERROR, Report
 from .validate import dept_key
@@ -188,6 +189,16 @@ def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: l
         for code in r.values.get("budget_codes") or ():
             p.budget_code_cells.setdefault(str(code), (r.origin.file, r.origin.sheet, r.cell("budget_codes")))
     p.budget_codes = tuple(p.budget_code_cells)
+    p.plan_refs = _plan_refs([primary] + [r for r in plan if r is not primary])
+
+
+def _plan_refs(rows: list[InputRow]) -> tuple[PlanRef, ...]:
+    """関連個別計画 of the project's 総合計画 rows, primary first, each reference once (the first cell citing it)."""
+    out: dict[str, PlanRef] = {}
+    for r in rows:
+        for text in split_refs(r.values.get("plans")):
+            out.setdefault(text, PlanRef(text, r.origin, r.cell("plans")))
+    return tuple(out.values())
 
 
 def _fill_resilience(p: Project, res: list[InputRow], report: Report) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .index import ProjectIndex
+from .ledger import Ledger
 from .ratings import DEFAULT_CRITERIA, Criteria
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class Master:
     accounts: tuple[str, ...]
     criteria: Criteria = DEFAULT_CRITERIA  # 評価基準 (ratings of the KPIs' 進捗率)
     budget_settings: object = None  # budget.BudgetSettings: 予算列の対応 and the かい離 tolerance
+    ledger: Ledger = field(default_factory=Ledger)  # 個別計画 (optional sheet; empty without it)
 
     @property
     def evaluated_year(self) -> str:
@@ -201,6 +203,15 @@ class MeasureKpi:
     actual_kind: str = ""  # 実績 / 見込み
 
 
+@dataclass(frozen=True)
+class PlanRef:
+    """A reference in a 総合計画 row's 関連個別計画 cell (a 計画ID or a plan's name, as written) and its cell."""
+
+    text: str
+    origin: Origin
+    cell: str  # A1 cell of the 関連個別計画 column on that row
+
+
 @dataclass
 class Project:
     project_id: str
@@ -251,6 +262,7 @@ class Project:
     progress: str = ""  # 進捗状況
     result: str = ""  # 実績・成果
     outlook: str = ""  # 今後の方向性
+    plan_refs: tuple[PlanRef, ...] = ()  # 関連個別計画 of the 総合計画 rows (primary first), as written
     plan_origin: Origin | None = None  # the primary 総合計画 row, and its columns (field -> letter)
     plan_letters: dict[str, str] = field(default_factory=dict)
     # 予算事務事業コード of every 総合計画 row, in order, and the cell (file, sheet, A1) that gave each

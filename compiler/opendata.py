@@ -124,6 +124,25 @@ def _scenarios(comp: Compilation) -> pd.DataFrame:
                      リスクシナリオ番号=code, 起きてはならない最悪の事態=known("text").astype("string"))
 
 
+def plan_fields(comp: Compilation) -> tuple[Field, ...]:
+    m = comp.master
+    first = m.first_year
+    return (
+        _text("計画ID", "個別計画の番号"), _text("計画名", "個別計画の名称"), _text("所管課", "個別計画を所管する課"),
+        _text("根拠法令等", "計画の根拠となる法令・通知等"), _text("開始年度", "計画期間の開始年度（令和の年度、R4 など。平成は H30 など）"),
+        _text("終了年度", "計画期間の終了年度（令和の年度）"), _text("計画期間", "計画期間（西暦（和暦）年度の表記）"),
+        _text("状況", "策定済・改定予定・策定予定"),
+        _text("関連施策コード", "個別計画が関連する総合計画の施策の番号（「、」区切り）"),
+        Field("関連事業数", INTEGER, "件", "この個別計画を関連個別計画とする事業の数"),
+        _text("関連事業ID", "この個別計画を関連個別計画とする事業の事業ID（「、」区切り）"),
+        Field(budget_column(first), INTEGER, m.unit, f"関連事業の{first}年度の事業費の合計（空欄は記入なし）"),
+    )
+
+
+def _plans(comp: Compilation) -> pd.DataFrame:
+    f = comp.frames.plans
+    return f.drop(columns=["関連施策コード"]).rename(columns={"関連施策": "関連施策コード", "引用事業数": "関連事業数",
+                                                       "引用事業": "関連事業ID"})
 def budget_fields(comp: Compilation) -> tuple[Field, ...]:
     m = comp.master
     return (
@@ -153,6 +172,7 @@ def datasets(comp: Compilation) -> tuple[Dataset, ...]:
         Dataset("事業一覧.csv", "掲載事業の一覧（3計画）", project_fields(comp), _projects),
         Dataset("成果指標.csv", "施策の成果指標と目標値", kpi_fields(comp), _kpis),
         Dataset("リスクシナリオ別.csv", "リスクシナリオ別の対応事業数・事業費", scenario_fields(comp), _scenarios),
+        Dataset("個別計画.csv", "施策に関連する個別計画の一覧と計画期間", plan_fields(comp), _plans),
         *budget,
     )
 

@@ -17,6 +17,7 @@ INTERNAL_COLUMNS = (
     "表記", "統合した表記の違い", "統合規則", "入力事業名",  # how rows were merged
     "行数", "ファイル", "シート", "行", "出所",  # which workbook, sheet and row a value came from
     "施策体系内",  # a check of the 施策コード
+    "期間満了", "要改定",  # the review mark of a 個別計画 whose period runs out during the plan
 )
 INTERNAL_SECTIONS = ("施策が特定できない事業", "再掲・重複統合一覧", "予算との対照", "要確認事業", "前年度計画からの変更点")
 

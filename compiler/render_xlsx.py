@@ -1,6 +1,6 @@
 """クロスリファレンス.xlsx (DESIGN §5.1): every sheet a planning division cross-checks the three plans with.
 
-Sheets, in order: 集計, 事業一覧, クロス表, 施策×リスクシナリオ, リスクシナリオ別, 総合戦略別, 施策別,
+Sheets, in order: 集計, 事業一覧, クロス表, 施策×リスクシナリオ, リスクシナリオ別, 総合戦略別, 施策別, 個別計画,
 [前年度比較 — only with a previous compile], 成果指標一覧, 進行管理, 成果指標の達成状況, 進行管理の集計,
 [予算対照, 計画外の予算 — only with 予算事務事業.xlsx], 重複統合ログ, 重複候補, 検証結果.
 The sheet writers live in `compiler/xlsx/`; this module orders them and writes atomically.
@@ -22,6 +22,7 @@ from .xlsx.book import Book, XlsxWriteError
 from .xlsx.budget import write_budget
 from .xlsx.breakdowns import write_indicators, write_matrix, write_measures, write_scenarios, write_strategy
 from .xlsx.logs import write_candidates, write_merge_log, write_problems
+from .xlsx.plans import write_plans
 from .xlsx.progress import write_progress
 from .xlsx.projects import write_cross, write_projects
 from .xlsx.summary import write_summary
@@ -31,13 +32,13 @@ __all__ = ["write_crossref", "XlsxWriteError", "SHEET_ORDER", "PREVIOUS_SHEET"]
 PREVIOUS_SHEET = "前年度比較"
 BUDGET_SHEETS = ("予算対照", "計画外の予算")  # after 進行管理の集計, with 予算事務事業.xlsx only
 SHEET_ORDER = ("集計", "事業一覧", "クロス表", "施策×リスクシナリオ", "リスクシナリオ別", "総合戦略別", "施策別",
-               "成果指標一覧", "進行管理", "成果指標の達成状況", "進行管理の集計", "重複統合ログ", "重複候補", "検証結果")
+               "個別計画", "成果指標一覧", "進行管理", "成果指標の達成状況", "進行管理の集計", "重複統合ログ", "重複候補", "検証結果")
 
 SheetWriter = Callable[[Book, Compilation], object]
 
 
 def _write_previous(wb: Book, comp: Compilation) -> None:
-    """Hook for the rolling plan: the `前年度比較` sheet, placed after 施策別.
+    """Hook for the rolling plan: the `前年度比較` sheet, placed after 施策別 and 個別計画.
 
     `wb` is the `xlsx.book.Book` being written (its xlsxwriter Workbook is `wb.wb`; use
     `wb.sheet(PREVIOUS_SHEET)` and `Sheet.table(...)` for a checked, styled list sheet).
@@ -48,7 +49,8 @@ def _write_previous(wb: Book, comp: Compilation) -> None:
 
 WRITERS: tuple[SheetWriter, ...] = (
     write_summary, write_projects, write_cross, write_matrix, write_scenarios, write_strategy, write_measures,
-    _write_previous, write_indicators, write_progress, write_budget, write_merge_log, write_candidates, write_problems,
+    write_plans, _write_previous, write_indicators, write_progress, write_budget, write_merge_log, write_candidates,
+    write_problems,
 )
 
 

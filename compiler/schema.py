@@ -71,6 +71,8 @@ def plan_columns(years: tuple[str, ...]) -> tuple[Column, ...]:
                f"{last}年度の進捗（{'・'.join(PROGRESS)}）。継続・拡充の事業は必ず選びます。"),
         Column("result", f"{last}の実績・成果", TEXT, False, 36, f"{last}年度に実施した内容と成果を簡潔に記入します。"),
         Column("outlook", "今後の方向性", TEXT, False, 11, f"評価を踏まえた今後の方向性（{'・'.join(OUTLOOKS)}）。"),
+        Column("plans", "関連個別計画", TEXT, False, 20,
+               "事業の根拠となる個別計画（地域福祉計画など）の計画ID（例: P01）又は計画名。計画マスタの個別計画の一覧から記入し、複数は「、」で区切ります。"),
         Column("budget_codes", "予算事務事業コード", CODES, False, 14,
                "この事業の予算を計上する予算事務事業のコード（財務会計システムのコード）。複数は「、」で区切ります。"
                "政策予算の事業は必ず記入します。"),

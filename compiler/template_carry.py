@@ -21,7 +21,7 @@ SETTLED = "settled"  # the 総合計画 column of the evaluated year's 決算見
 # 財源_* are not carried: they describe the first year, which moves on by one.
 CARRY = {
     SHEET_PLAN: ("id", "name", "dept", "measure", "direction", "relisted", "content", "account", "budget_kind",
-                 "budget_page", "supplementary", "priority", "sdgs", "note", "budget_codes"),
+                 "budget_page", "supplementary", "priority", "sdgs", "note", "plans", "budget_codes"),
     SHEET_RESILIENCE: ("id", "name", "dept", "scenarios", "field", "location", "actor", "start_year", "end_year",
                        "total_cost", "grants"),
     SHEET_STRATEGY: ("id", "name", "dept", "goals", "strategy_measures", "kpi_name", "kpi_unit", "kpi_base",

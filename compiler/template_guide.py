@@ -160,6 +160,9 @@ def _write_code_lists(g: _Guide, master: Master) -> None:
         rows.append((f"基本目標 {goal.code}　{goal.name}",))
         rows.extend((m.code, m.name) for m in goal.measures)
     g.table(("具体的施策コード", "具体的施策"), rows)
+    if master.ledger.plans:
+        g.heading("個別計画（総合計画シートの関連個別計画に計画ID又は計画名を記入）")
+        g.table(("計画ID", "計画名", "計画期間"), [(p.plan_id, p.name, p.period) for p in master.ledger.plans])
     g.heading("会計")
     g.para("、".join(master.accounts) or "（計画マスタに会計がありません）")
     g.heading("SDGs（ゴール番号）")

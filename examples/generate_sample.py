@@ -103,7 +103,8 @@ def labels(sheet: str, cy: Cycle) -> list[str]:
         return ["事業ID", "事業名", "所管課", "施策コード", "展開方向コード", "再掲施策コード", "新継区分", "事業内容",
                 "会計", "予算区分", "予算説明書頁", "国補正予算", *map(money_label, cy.years),
                 *map(fund_label, FUNDS), "重点", "SDGs", "備考",
-                *([f"{last}決算見込額（千円）", "進捗状況", f"{last}の実績・成果", "今後の方向性", B.CODE_LABEL]
+                *([f"{last}決算見込額（千円）", "進捗状況", f"{last}の実績・成果", "今後の方向性", "関連個別計画",
+                   B.CODE_LABEL]
                   if results else [])]
     if sheet == RES:
         return ["事業ID", "事業名", "所管課", "リスクシナリオ", "施策分野", "実施箇所", "事業主体", "開始年度",
@@ -273,6 +274,8 @@ def plan_rows(code: str, cy: Cycle) -> list[dict]:
             v[money_label(cy.years[0])] = f"{first:,}"
         if cy.messy and status != "新規" and not p.get("relist"):
             v.update(plan_results(code, p, cy, budgets))
+        if cy.messy:
+            v["関連個別計画"] = D.PLAN_CITATIONS.get((code, p["name"]))
         row = new_row(v, "relist" if p.get("relist") else "plan")
         row["project"] = p
         if p.get("new"):
@@ -688,6 +691,10 @@ def write_master(path: Path, cy: Cycle) -> None:
     write_table(wb.create_sheet("課一覧"), ["部局", "課", "課コード"], [list(d) for d in D.DEPARTMENTS],
                 widths={"課": 20})
     write_table(wb.create_sheet("会計"), ["会計"], [[a] for a in D.ACCOUNTS])
+    if cy.messy:  # the R6 master predates the ledger: a master without it still compiles
+        write_table(wb.create_sheet("個別計画"), ["計画ID", "計画名", "所管課", "根拠法令等", "開始年度", "終了年度",
+                                                "関連施策コード", "状況"], [list(r) for r in D.LEDGER],
+                    widths={"計画名": 40, "根拠法令等": 40, "関連施策コード": 14})
     if cy.messy:  # R7 compares the plan with the budget's 予算事務事業 (予算事務事業.xlsx)
         for key, value in B.TOLERANCE:
             ws.append([key, value])
@@ -879,6 +886,24 @@ def readme(r7: dict, files: dict, c7: dict, c6: dict, r6_diff: list[str]) -> str
         f"- 他課の予算事務事業: {DEPT_NAME[B.OTHER_DEPT[0]]}「{B.OTHER_DEPT[1]}」（警告）",
         f"- コード未記入の政策予算の事業: {DEPT_NAME[B.NO_CODE[0]]}「{B.NO_CODE[1]}」（警告）",
         f"- 計画外の予算事務事業: 各課 {len(B.EXTRA_ITEMS)} 件（{'・'.join(B.EXTRA_ITEMS)}）",
+        "## 個別計画（R7 の計画マスタ「個別計画」シートと、総合計画シートの関連個別計画）",
+        "",
+        "本計画の期間は R7～R9 です。P02（R7 終了）と P05（R8 終了）は状況が「改定予定」でないため警告、"
+        "P01・P06 も期間中に終了しますが「改定予定」のため警告なし。年度は R4・令和5年度・2017 の各形式で記入しています。",
+        "",
+        "| 計画ID | 計画名 | 所管課 | 開始年度 | 終了年度 | 関連施策コード | 状況 |",
+        "|---|---|---|---|---|---|---|",
+        *[f"| {pid} | {name} | {dept} | {start} | {end} | {codes} | {status} |"
+          for pid, name, dept, _, start, end, codes, status in D.LEDGER],
+        "",
+        "| ファイル | 行 | 事業名 | 関連個別計画 |",
+        "|---|---|---|---|",
+        *[f"| {locate(r7, files, code, PLAN, name).replace(' / ', ' | ', 2).split(' | ', 1)[0]} | "
+          f"{locate(r7, files, code, PLAN, name).rsplit(' / ', 1)[-1]} | {name} | {text} |"
+          for (code, name), text in sorted(D.PLAN_CITATIONS.items())],
+        "",
+        "警告になるもの: 0301 の「サンプル市地域防災計画」は台帳にない計画、0202 の市役所本庁舎長寿命化改修事業が記入した P04 は"
+        "台帳で施策 1-4 に関連付けられていない計画。0501 の「p05」は小文字でも計画ID P05 として読み取ります。",
         "",
         "## 重複判定.xlsx",
         "",
@@ -960,6 +985,9 @@ def generate(cy: Cycle) -> tuple[dict, dict, dict]:
     if cy.messy:
         apply_overrides(cycle)
         note_spellings(cycle)
+        cited = {(code, r["project"]["name"]) for code, sheets in cycle.items() for r in sheets[PLAN]
+                 if r["values"].get("関連個別計画")}
+        assert cited == set(D.PLAN_CITATIONS), set(D.PLAN_CITATIONS) - cited
     root = OUT / cy.name
     if root.exists():
         shutil.rmtree(root)

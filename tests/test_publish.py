@@ -60,8 +60,19 @@ def test_public_edition_leaves_out_internal_columns_and_sections(cycle) -> None:
 def test_public_edition_appendix_sections_are_renumbered(cycle) -> None:
     out, _ = cycle
     titles = [t for level, t in headings(extract(out / PUBLIC_FILE)) if level == 2 and t[:1].isdigit()]
-    appendix = titles[-2:]
-    assert appendix == ["1　所管課別事業索引", "2　実施箇所明記事業一覧"]
+    appendix = titles[-3:]
+    assert appendix == ["1　所管課別事業索引", "2　実施箇所明記事業一覧", "3　個別計画一覧"]
+
+
+def test_public_edition_keeps_the_plans_without_their_review_marks(cycle) -> None:
+    """関連する個別計画 and 個別計画一覧 are public information; the 期間満了 mark and its note are not."""
+    out, _ = cycle
+    draft, public = _document_text(out / DRAFT_FILE), _document_text(out / PUBLIC_FILE)
+    for text in (draft, public):
+        assert "関連する個別計画" in text and "個別計画一覧" in text
+        assert "サンプル市過疎地域持続的発展計画（2022（令和4）年度～2025（令和7）年度）" in text
+    assert "期間満了" in draft and "改定予定なし" in draft
+    assert "期間満了" not in public and "改定予定なし" not in public
 
 
 def test_public_project_tables_keep_the_page_width(cycle) -> None:
@@ -89,7 +100,8 @@ def test_open_data_files_fields_and_definitions(cycle) -> None:
     out, comp = cycle
     folder = out / OPEN_DATA_DIR
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted(["事業一覧.csv", "成果指標.csv", "リスクシナリオ別.csv", "予算対照.csv", DEFINITIONS_FILE])
+    assert names == sorted(["事業一覧.csv", "成果指標.csv", "リスクシナリオ別.csv", "個別計画.csv", "予算対照.csv",
+                            DEFINITIONS_FILE])
     definitions = _read_csv(folder / DEFINITIONS_FILE)
     assert definitions[0] == ["ファイル名", "項目名", "型", "単位", "説明"]
     defined: dict[str, list[str]] = {}

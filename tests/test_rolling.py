@@ -187,7 +187,7 @@ def _sheet_rows(comp, tmp_path: Path) -> tuple[tuple, list[tuple], tuple]:
 
     write_crossref(comp, tmp_path / "x.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "x.xlsx", read_only=True)
-    assert wb.sheetnames.index("前年度比較") == wb.sheetnames.index("施策別") + 1
+    assert wb.sheetnames.index("前年度比較") == wb.sheetnames.index("個別計画") + 1 == wb.sheetnames.index("施策別") + 2
     rows = list(wb["前年度比較"].iter_rows(values_only=True))
     return rows[0], [r for r in rows[1:] if r[0]], rows[-1]
 

@@ -22,7 +22,10 @@ def test_counts(comp):
             sum(p.in_strategy for p in comp.projects)) == (205, 87, 43)
     assert sum(1 for p in comp.projects if p.relisted_measures) == 8
     assert len(comp.candidates) == 8
-    assert (comp.errors, comp.warnings) == (7, 9)  # 4 of the 調書 + 5 of the 予算との対照
+    # warnings: 4 実施箇所 left blank, 2 個別計画 expiring without 改定予定 (P02 R7, P05 R8), one 関連個別計画 not in
+    # the ledger (0301) and one citing a plan the ledger does not link to the project's 施策 (0202, P04 → 1-4);
+    # 5 of the 予算との対照
+    assert (comp.errors, comp.warnings) == (7, 13)
     assert Counter(e.rule for e in comp.merge_log) == {"事業ID一致": 189, "単独": 93, "名称一致": 57, "判定指定": 4}
     assert comp.kpi_rows_read == 54 and len(comp.measure_kpis) == 54
 
@@ -41,14 +44,35 @@ def test_deliberate_mistakes_are_reported_at_their_cells(comp):
         ("0404_健康づくり課.xlsx", "国土強靱化", "F2", "no-location"),
         ("0601_商工振興課.xlsx", "国土強靱化", "F2", "no-location"),
         ("0902_警防救急課.xlsx", "国土強靱化", "F2", "no-location"),
+        ("計画マスタ.xlsx", "個別計画", "F3", "plan-expiring"),
+        ("計画マスタ.xlsx", "個別計画", "F6", "plan-expiring"),
+        ("0301_防災危機管理課.xlsx", "総合計画", "AA2", "plan-unknown"),
+        ("0202_資産管理課.xlsx", "総合計画", "AA3", "plan-measure-unlinked"),
         # 予算との対照 (examples/sample_budget.py): two かい離, an unknown code, a 政策 project without a code,
         # an item of another 課
         ("0401_社会福祉課.xlsx", "総合計画", "M5", "budget-gap"),
         ("道路建設課_R7実施計画調書.xlsx", "総合計画", "M9", "budget-gap"),
-        ("0303_環境政策課.xlsx", "総合計画", "AA6", "budget-code-unknown"),
-        ("0601_商工振興課.xlsx", "総合計画", "AA2", "budget-code-missing"),
-        ("0602_観光プロモーション課.xlsx", "総合計画", "AA7", "budget-dept-mismatch"),
+        ("0303_環境政策課.xlsx", "総合計画", "AB6", "budget-code-unknown"),
+        ("0601_商工振興課.xlsx", "総合計画", "AB2", "budget-code-missing"),
+        ("0602_観光プロモーション課.xlsx", "総合計画", "AB7", "budget-dept-mismatch"),
     }
+
+
+def test_returns_are_the_workbooks_with_cell_problems(comp):
+    from compiler.returns import returnable
+
+    # 10 with the deliberate mistakes above, 0202 and 0301 for their 関連個別計画, 0602 for its 予算事務事業 of another 課
+    assert len(returnable(comp)) == 13
+
+
+def test_ledger_of_sectoral_plans(comp):
+    f = comp.frames
+    assert len(comp.master.ledger.plans) == 9 and not comp.master.ledger.problems
+    assert f.plans["計画ID"].tolist() == [f"P0{i}" for i in range(1, 10)]
+    assert f.plans.loc[f.plans["期間満了"], "計画ID"].tolist() == ["P01", "P02", "P05", "P06"]  # P01, P06: 改定予定
+    assert f.plans.loc[f.plans["要改定"], "計画ID"].tolist() == ["P02", "P05"]
+    assert f.plans.set_index("計画ID").at["P03", "計画期間"] == "2017（平成29）年度～2036（令和18）年度"
+    assert len(f.plan_citations) == 12 and f.plan_citations["計画ID"].isna().sum() == 1
 
 
 def test_reviewer_decisions_and_two_dept_entry(comp):

@@ -1,4 +1,4 @@
-"""第7章 資料編: 所管課別事業索引, 再掲・重複統合一覧, 実施箇所明記事業一覧, 予算との対照, 要確認事業,
+"""第7章 資料編: 所管課別事業索引, 再掲・重複統合一覧, 実施箇所明記事業一覧, 個別計画一覧, 予算との対照, 要確認事業,
 前年度計画からの変更点."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .changes import TITLE as CHANGES, changes_section
 from .chapters import actor
 from .front import chapter_title
 from .ooxml import Col
+from .plans import TITLE as PLANS, has_plans, plans_section
 
 INDEX_COLS = (Col("事業ID", 1400, code=True), Col("事業名", 3438), Col("施策", 2600), Col("総合\n計画", 700, "C"),
               Col("強靱化", 700, "C"), Col("総合戦略", 800, "C"))
@@ -21,12 +22,14 @@ LOCATED_COLS = (Col("事業ID", 1500, code=True), Col("事業名", 2000), Col("�
                 Col("リスク\nシナリオ", 1000, "C", code=True), Col("事業\n主体", 700, "C"), Col("活用予定の交付金等", 1338))
 REVIEW_COLS = (Col("事業ID", 1300, code=True), Col("事業名（所管課）", 2300), Col("確認事項", 3600), Col("出典", 2438))
 MERGED, REVIEW = "再掲・重複統合一覧", "要確認事業"
-SECTIONS = ("所管課別事業索引", MERGED, "実施箇所明記事業一覧", BUDGET, REVIEW, CHANGES)
+SECTIONS = ("所管課別事業索引", MERGED, "実施箇所明記事業一覧", PLANS, BUDGET, REVIEW, CHANGES)
 
 
 def printed(ctx: Context, name: str) -> bool:
-    """Whether this edition prints the section: not an internal one in the 公表版, and 予算との対照 only
-    when the cycle has 予算事務事業.xlsx."""
+    """Whether this edition prints the section: not an internal one in the 公表版; 個別計画一覧 only with a
+    ledger, 予算との対照 only when the cycle has 予算事務事業.xlsx."""
+    if name == PLANS:
+        return ctx.shows(name) and has_plans(ctx)
     return ctx.shows(name) and (name != BUDGET or ctx.comp.frames.budget_compare is not None)
 
 
@@ -45,6 +48,8 @@ def appendix_chapter(body: Body, ctx: Context) -> None:
     if ctx.shows(MERGED):
         _merged(body, ctx)
     _located(body, ctx)
+    if has_plans(ctx):
+        plans_section(body, ctx, section_title(ctx, PLANS))
     if printed(ctx, BUDGET):
         budget_section(body, ctx, section_title(ctx, BUDGET))
     if ctx.shows(REVIEW):

@@ -9,6 +9,7 @@ from compiler.models import Measure, MeasureKpi, Project
 from .base import DASH, Body, Context, figures, joined, mark, name_with_dept, result_cell
 from .front import chapter_title
 from .ooxml import LANDSCAPE_WIDTH, Col
+from .plans import related_plans
 
 YEAR_WIDTH = 480
 NAME_WIDTH = 3100
@@ -103,6 +104,7 @@ def _measure(body: Body, ctx: Context, measure: Measure, kpis: list[MeasureKpi])
     years = ctx.years
     body.heading(3, measure.label)
     body.para(departments_line(ctx, measure.code), "Legend")
+    related_plans(body, ctx, measure.code)
     body.lead("主な成果指標")
     if kpis:
         results = ctx.kpi_results

@@ -14,6 +14,8 @@ Frames (column names are the Japanese labels an analyst sees; see README「分�
 - comparison   with --previous: one row per project of either year (rolling.compare)
 - progress, kpi_progress and their roll-ups by_*_progress: 進行管理・効果検証 (frames/progress.py)
 - budget_compare, budget_items: 予算事務事業との対照, with 予算事務事業.xlsx (frames/budget.py)
+- plans, plan_citations, plan_measures: the 個別計画 ledger, the 関連個別計画 references, the plans of
+  each 施策 (frames/plans.py)
 """
 from __future__ import annotations
 
@@ -24,12 +26,12 @@ import pandas as pd
 from typing import TYPE_CHECKING
 
 from ..models import Candidate, Master, MeasureKpi, MergeLogEntry, Origin, Project, Totals
-from . import aggregate, breakdowns, progress as progress_frames, tables
+from . import aggregate, breakdowns, plans as plan_tables, progress as progress_frames, tables
 
 if TYPE_CHECKING:
     from ..models import Compilation
 
-__all__ = ["Frames", "compile_frames", "plan_frames", "evaluate", "compare_budget"]
+__all__ = ["Frames", "compile_frames", "plan_frames", "evaluate", "plan_checks", "compare_budget"]
 
 
 @dataclass
@@ -49,6 +51,9 @@ class Frames:
     matrix: pd.DataFrame
     counts: dict[str, int]
     budget: Totals  # the totals as nested dicts, the shape the renderers walk
+    plans: pd.DataFrame  # 個別計画 (frames/plans.py)
+    plan_citations: pd.DataFrame
+    plan_measures: pd.DataFrame
     problems: pd.DataFrame = field(default_factory=lambda: tables.problems_frame([]))
     comparison: pd.DataFrame | None = None
     progress: pd.DataFrame | None = None
@@ -76,8 +81,8 @@ class Frames:
 
 TABLES = ("projects", "rows", "excluded", "placements", "scenarios", "goals", "kpis", "candidates", "problems",
           "totals", "by_measure", "by_scenario", "by_goal", "matrix", "comparison", "progress", "kpi_progress",
-          "by_measure_progress", "by_policy_progress", "by_goal_progress", "by_scenario_progress",
-          "budget_compare", "budget_items")
+          "by_measure_progress", "by_policy_progress", "by_goal_progress", "by_scenario_progress", "plans",
+          "plan_citations", "plan_measures", "budget_compare", "budget_items")
 
 
 def plan_frames(master: Master, projects: list[Project], kpis: list[MeasureKpi], log: list[MergeLogEntry],
@@ -89,6 +94,7 @@ def plan_frames(master: Master, projects: list[Project], kpis: list[MeasureKpi],
     goals = tables.memberships_frame(projects, "goals", "基本目標")
     k = tables.kpis_frame(kpis)
     budget, totals = aggregate.totals(p, master)
+    plans, citations, plan_measures = plan_tables.plan_frames(master, projects)
     return Frames(
         projects=p, rows=tables.rows_frame(log), excluded=tables.excluded_frame(excluded), placements=placements,
         scenarios=scenarios, goals=goals, kpis=k, candidates=tables.candidates_frame(candidates), totals=totals,
@@ -97,6 +103,7 @@ def plan_frames(master: Master, projects: list[Project], kpis: list[MeasureKpi],
         by_goal=breakdowns.goal_summary(p, goals, master),
         matrix=breakdowns.matrix(p, placements, scenarios, master),
         counts=aggregate.counts(p, len(log)), budget=budget,
+        plans=plans, plan_citations=citations, plan_measures=plan_measures,
     )
 
 
@@ -124,6 +131,9 @@ def evaluate(frames: Frames, comp: Compilation, planned: dict[str, int | None] |
     return progress_frames.checks(prog, comp.projects, m.evaluated_year, m.unit)
 
 
+def plan_checks(frames: Frames, comp: Compilation) -> list:
+    """The 個別計画 checks (frames/plans.py): periods that run out, unknown or unlinked references (list[Problem])."""
+    return plan_tables.checks(comp.master, comp.projects, frames.plans, frames.plan_citations)
 def compare_budget(frames: Frames, comp: Compilation) -> list:
     """Add the 予算事務事業との対照 frames when the cycle has 予算事務事業.xlsx (`comp.budget`); returns the
     problems found (list[Problem])."""

@@ -42,7 +42,7 @@ def project_columns(master: Master) -> list[Col]:
         Col("活用予定の交付金等", "text", 10, 30), Col("デジタル活用", "mark", 6, 8),
         Col("KPI名", "wrap", 10, 30), Col("KPI単位", "wrap", 6, 8), Col("KPI基準値", "wrap", 6, 10),
         Col("KPI基準年度", "wrap", 6, 10), Col("KPI目標値", "wrap", 6, 10), Col("KPI目標年度", "wrap", 6, 10),
-        Col("備考", "text", 8, 30),
+        Col("備考", "text", 8, 30), Col("関連個別計画", "text", 10, 30),
     ]
 
 
@@ -66,7 +66,7 @@ def project_row(p: Project, master: Master) -> list[object]:
         mark(p.digital),
         kpi_lines(lambda k: k.name), kpi_lines(lambda k: k.unit), kpi_lines(lambda k: k.base),
         kpi_lines(lambda k: k.base_year), kpi_lines(lambda k: k.target), kpi_lines(lambda k: k.target_year),
-        p.note,
+        p.note, joined(r.text for r in p.plan_refs),
     ]
 
 
