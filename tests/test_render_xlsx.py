@@ -192,9 +192,41 @@ def test_every_list_sheet_is_frozen_and_printable(book) -> None:
     for name in SHEET_ORDER[1:]:
         ws = book[name]
         assert ws.freeze_panes, name
-        assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape", name
+        assert ws.page_setup.orientation == "landscape" and ws.print_title_rows, name
+        if name == "クロス表":  # pages split by 基本政策 at one zoom (test_matrix_prints_by_policy)
+            continue
+        assert ws.page_setup.paperSize == 9, name
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0, name
-        assert ws.print_title_rows, name
+
+
+def test_matrix_prints_by_policy(tmp_path: Path) -> None:
+    """クロス表 on paper: each 基本政策's 施策 start a page, the ID・name・課 columns and the two header rows
+    repeat on every page, and every page is printed at a readable zoom (A4, else A3)."""
+    from compiler.build import compile_cycle
+    from compiler.xlsx.book import PRINT_WIDTH_IN
+
+    comp = compile_cycle(Path(__file__).resolve().parents[1] / "examples" / "sample-city" / "R7", workers=1)
+    path = tmp_path / "x.xlsx"
+    write_crossref(refresh(comp), path)
+    ws = openpyxl.load_workbook(path)["クロス表"]
+    assert ws.print_title_rows == "$1:$2" and ws.print_title_cols == "$A:$C"
+    assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+    breaks = [b.id for b in ws.col_breaks.brk]  # a page starts at each of these (0-based) columns
+    header = [c.value for c in ws[2]]
+    starts = {}  # 基本政策 -> first column of its 施策
+    for i, text in enumerate(header):
+        code = str(text or "").split(" ", 1)[0]
+        if i >= 6 and code.count("-") == 1 and code in comp.master.measures:
+            starts.setdefault(comp.master.measures[code].policy_code, i)
+    assert len(starts) == len(comp.master.policies) >= 5
+    first_policy = min(starts.values())
+    assert sorted(c for c in starts.values() if c != first_policy) == [b for b in breaks if b <= max(starts.values())]
+    pixels = [round(w * 7) for w in _col_widths(path, "クロス表")]  # stored widths include the 5 px padding
+    fixed = sum(pixels[:3])
+    pages = list(zip([3, *breaks], [*breaks, len(header)]))
+    widest = fixed + max(sum(pixels[a:b]) for a, b in pages)
+    paper, scale = int(ws.page_setup.paperSize), int(ws.page_setup.scale)
+    assert scale >= 60 and widest * scale / 100 <= PRINT_WIDTH_IN[paper] * 96 + 1
 
 
 def hostile_compilation():

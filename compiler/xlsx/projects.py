@@ -6,7 +6,7 @@ from typing import Callable
 
 from ..models import FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, Compilation, Master, Project
 from ..normalise import year_label as reiwa_label
-from .book import A3, A4, MIN_PRINT_SCALE, Book, Col, Sheet, fit_scale
+from .book import A3, A4, MIN_PRINT_SCALE, PRINT_WIDTH_IN, Book, Col, Sheet, column_pixels, fit_scale
 from .common import (OFF_MASTER, PRIMARY, RELISTED, SDG_NAMES, codes_in_use, joined, mark, short,
                      year_label)
 
@@ -102,7 +102,7 @@ class Group:
     marks: Callable[[Project], dict[int, str]]
 
 
-VERTICAL_CHARS = 24  # half-width units shown in a vertical sub-header; the full text goes into a comment
+VERTICAL_CHARS = 30  # characters shown in a vertical sub-header (30 × 12.5 pt stays under Excel's 409 pt row); the full text goes into a comment
 
 
 def _measure_marks(codes: list[str]) -> Callable[[Project], dict[int, str]]:
@@ -183,7 +183,66 @@ def write_cross(book: Book, comp: Compilation) -> Sheet:
     sheet.fit_columns(FIXED)
     sheet.set_width(len(FIXED), MARK_WIDTH, last_col)
     sheet.list_setup(1, last_row, last_col, freeze_cols=len(FIXED), first_header_row=0)
+    _print_pages(sheet, comp, groups, first_cols)
     return sheet
+
+
+def page_segments(comp: Compilation, groups: list[Group], first_cols: list[int]) -> list[tuple[int, int, bool]]:
+    """The matrix's column runs that print together, as (first column, last column, starts a page): the plans
+    with the first 基本政策's 施策, each further 基本政策's 施策 on a page of its own, then each goal's risk
+    scenarios, the 基本目標 and the SDGs (these packed onto pages as they fit)."""
+    m = comp.master
+    out: list[tuple[int, int, bool]] = []
+    plans, measures, scenarios = first_cols[0], first_cols[1], first_cols[2]
+
+    def runs(first: int, keys: list[str], new_page: bool) -> list[tuple[int, int, bool]]:
+        spans: list[tuple[int, int, bool]] = []
+        for i, key in enumerate(keys):
+            if i and key == keys[i - 1]:
+                spans[-1] = (spans[-1][0], first + i, spans[-1][2])
+            else:
+                spans.append((first + i, first + i, new_page))
+        return spans
+
+    codes = [h.split(" ", 1)[0].removesuffix(OFF_MASTER) for h in groups[1].headers]
+    policy = [m.measures[c].policy_code if c in m.measures else "" for c in codes]
+    by_policy = runs(measures, policy, True)
+    if by_policy:
+        by_policy[0] = (plans, by_policy[0][1], True)
+    else:
+        by_policy = [(plans, measures - 1, True)]
+    out += by_policy
+    goal = [h.split(" ", 1)[0].split("-")[0] for h in groups[2].headers]
+    out += runs(scenarios, goal, False)
+    for g, first in zip(groups[3:], first_cols[3:]):
+        if g.headers:
+            out.append((first, first + len(g.headers) - 1, False))
+    return out
+
+
+def _print_pages(sheet: Sheet, comp: Compilation, groups: list[Group], first_cols: list[int]) -> None:
+    """Print the matrix as pages of whole column runs (page_segments) behind the repeated 事業ID・事業名・所管課
+    columns and header rows, at one zoom for all pages: A4 landscape when that zoom is readable, else A3."""
+    fixed = sum(column_pixels(sheet.col_widths.get(c, 8.43)) for c in range(len(FIXED)))
+    mark = column_pixels(MARK_WIDTH)
+    pages: list[list[int]] = []  # [first column, last column]
+    for first, last, new_page in page_segments(comp, groups, first_cols):
+        if pages and not new_page and (last - pages[-1][0] + 1) * mark + fixed <= _capacity(A4, MIN_PRINT_SCALE):
+            pages[-1][1] = last
+        else:
+            pages.append([first, last])
+    widest = fixed + max(((b - a + 1) * mark for a, b in pages), default=0)
+    paper = A4 if _capacity(A4, 100) * 100 // widest >= MIN_PRINT_SCALE else A3
+    ws = sheet.ws
+    ws.set_paper(paper)
+    ws.set_print_scale(max(10, min(100, _capacity(paper, 100) * 100 // widest)))
+    ws.set_v_pagebreaks([a for a, _ in pages[1:]])
+    sheet.check(ws.repeat_columns(0, len(FIXED) - 1), 0, 0, "repeat_columns")
+
+
+def _capacity(paper: int, scale: int) -> int:
+    """Pixels of columns one landscape page holds at `scale` %."""
+    return int(PRINT_WIDTH_IN[paper] * 96 * 100 / scale)
 
 
 def _cross_header(sheet: Sheet, groups: list[Group]) -> list[int]:
