@@ -217,8 +217,11 @@ def test_relisted_row_under_3_1(items: list[Item]) -> None:
     row = relist[0]
     assert row[3] == "雨水排水施設整備事業（再掲）\n（河川課）"
     assert row[4] == "施策3-4「河川・排水」に掲載（事業費は同施策に計上）"
-    assert row[:3] == ["－", "－", "－"] and row[5:7] == ["－", "－"]
+    # the legend's rule: 「－」 for items not entered, blank for the mark columns (国補正予算 ○, ■) and code lists
+    assert row[:3] == ["－", "", "－"] and row[5:7] == ["－", "－"]
     assert row[7:] == ["■", "■", "■", "1-3", ""]  # the years it is carried out, as in its own row
+    legend = next(i.text for i in items if i.kind == "p" and i.style == "Legend" and "【表の見方】" in i.text)
+    assert "－：記入のない項目" in legend and "空欄：該当なし" in legend
     own = [r for r in rows if r[3] == "自主防災組織育成事業\n（防災危機管理課）"][0]
     assert own[2] == "拡充" and own[7:] == ["■", "■", "", "1-1、2-1", "4"]
 
@@ -587,7 +590,7 @@ def test_unplaced_budget_is_labelled_in_words(tmp_path: Path) -> None:
     path = tmp_path / "d.docx"
     write_draft(refresh(c), path)
     labels = [r[0] for r in body_rows(chapter(extract(path), 6))]
-    assert labels.count("施策未確定（第3章末尾参照）") == 2
+    assert labels.count("（施策体系にない施策コードの事業）") == 2  # the 集計 sheet's wording
     assert "不明" not in labels
 
 
@@ -626,7 +629,11 @@ def test_changes_one_row_per_project(tmp_path: Path) -> None:
     assert rows["子育て応援アプリ運用事業"] == ["新規", "－", "0", "0", "－", "1,200", "+1,200"]
     assert rows["旧庁舎解体事業"] == ["終了", "5,000", "－", "△5,000", "－", "－", "－"]
     changed = body_rows(part)
-    assert ["0501-001", "雨水排水施設整備事業", "河川課", "施策コード：3-1→3-4"] in changed
+    # 変更内容 says what changed, as the workbook's 前年度比較 does: items, then amounts by year
+    assert ["0501-001", "雨水排水施設整備事業", "河川課", "施策コード：3-1→3-4\nR7事業費：100,000→120,000（+20,000）"] in changed
+    assert ["0401-009", "旧庁舎解体事業", "資産管理課", "終了\n前年度計画の事業費：R7 5,000（千円）"] in changed
+    new = next(r for r in changed if r[0] == "0301-G1A2B3C\n（仮）")
+    assert new[3].startswith("新規\n施策：") and "事業費：" in new[3]
 
 
 # ---------------------------------------------------------------- pagination

@@ -66,6 +66,12 @@ def test_project_list_header_and_rows(book) -> None:
     assert ws.freeze_panes == "C2" and ws.auto_filter.ref.startswith("A1:")
 
 
+def test_project_list_says_blank_is_not_zero(book) -> None:
+    ws = book["事業一覧"]
+    years = [c for c in ws[1] if str(c.value).startswith("R") and "事業費" in str(c.value)]
+    assert years and all(c.comment is not None and "空欄" in c.comment.text and "0" in c.comment.text for c in years)
+
+
 def test_codes_are_text_and_money_numbers(book) -> None:
     ws = book["事業一覧"]
     header = rows_of(ws)[0]

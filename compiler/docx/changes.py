@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from compiler.rolling import Comparison, Pair
 
-from .base import DASH, Body, Context, money
+from .base import DASH, Body, Context, id_cell, money
 from .ooxml import PORTRAIT_WIDTH, Col
 
 MAX_LISTED = 15
 COUNT_COLS = (Col("区分", 2400), Col("事業数", 1300, "R"), Col("説明", 5938))
 BUDGET_COLS = (Col("年度", 1600, "C"), Col("前年度計画", 2600, "R"), Col("本計画", 2600, "R"), Col("増減", 2838, "R"))
-LIST_COLS = (Col("事業ID", 1500, code=True), Col("事業名", 3200), Col("所管課", 1500), Col("変更内容", 3438))
+LIST_COLS = (Col("事業ID", 1400, code=True), Col("事業名", 3400), Col("所管課", 1300), Col("変更内容", 3538))
 STATUS_WIDTH = 700
 
 
@@ -56,12 +56,49 @@ def changes_section(body: Body, ctx: Context, title: str = TITLE) -> None:
                        signed(cmp.current_totals[y] - cmp.previous_totals[y])) for y in cmp.overlap_years]
         body.table(BUDGET_COLS, rows)
         _largest(body, cmp)
-    _listing(body, "計画から外れた事業", ended, lambda p: "終了")
-    _listing(body, "新たに計上した事業", new, lambda p: "新規")
-    _listing(body, "内容に変更のあった主な事業", changed,
-             lambda p: "\n".join(f"{c.label}：{c.before or '（空欄）'}→{c.after or '（空欄）'}" for c in p.changes))
+    unit = ctx.master.unit
+    _listing(body, "計画から外れた事業", ended, lambda p: ended_text(p, cmp.overlap_years, unit))
+    _listing(body, "新たに計上した事業", new, lambda p: new_text(p, ctx.years, unit))
+    _listing(body, "内容に変更のあった主な事業", changed, lambda p: changed_text(p, cmp.overlap_years, unit))
     if renumbered:
         _listing(body, "事業IDが変わった可能性のある事業", renumbered, lambda p: f"前年度の事業ID {p.previous_id}")
+
+
+def _amounts(pairs: list[tuple[str, int]], unit: str) -> str:
+    return "・".join(f"{y} {v:,}" for y, v in pairs) + f"（{unit}）"
+
+
+def ended_text(p: Pair, overlap: tuple[str, ...], unit: str) -> str:
+    """What the plan loses: the 施策 and the previous plan's amounts for the years both plans cover."""
+    prev = p.previous or {}
+    lines = ["終了"]
+    if prev.get("施策コード"):
+        lines.append(f"施策：{prev['施策コード']}")
+    amounts = [(y, p.budget[y][0]) for y in overlap if y in p.previous_budgeted and y in p.budget]
+    if amounts:
+        lines.append(f"前年度計画の事業費：{_amounts(amounts, unit)}")
+    return "\n".join(lines)
+
+
+def new_text(p: Pair, years: tuple[str, ...], unit: str) -> str:
+    """What the plan gains: the 施策 and the amounts by year."""
+    now = p.current
+    lines = ["新規"]
+    if now is not None and now.in_plan:
+        if now.measure_code:
+            lines.append(f"施策：{now.measure_code}")
+        amounts = [(y, now.budget[y]) for y in years if now.budget.get(y) is not None]
+        if amounts:
+            lines.append(f"事業費：{_amounts(amounts, unit)}")  # type: ignore[arg-type]
+    return "\n".join(lines)
+
+
+def changed_text(p: Pair, overlap: tuple[str, ...], unit: str) -> str:
+    """Each changed item (before → after), then each overlapping year whose amount changed."""
+    lines = [f"{c.label}：{c.before or '（空欄）'}→{c.after or '（空欄）'}" for c in p.changes]
+    lines += [f"{y}事業費：{money(p.budget[y][0])}→{money(p.budget[y][1])}（{signed(p.diff(y))}）"
+              for y in overlap if p.diff(y)]
+    return "\n".join(lines) or "－"
 
 
 def _largest(body: Body, cmp: Comparison) -> None:
@@ -97,4 +134,5 @@ def _listing(body: Body, title: str, pairs: list[Pair], describe) -> None:  # ty
     if not pairs:
         return
     body.lead(f"{title}（{len(pairs):,}事業）")
-    body.table(LIST_COLS, ((p.project_id, p.name, p.dept, describe(p)) for p in pairs))
+    body.table(LIST_COLS, ((id_cell(p.current) if p.current is not None else p.project_id, p.name, p.dept, describe(p))
+                           for p in pairs))

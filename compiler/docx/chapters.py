@@ -1,6 +1,7 @@
 """第4章 国土強靱化, 第5章 総合戦略 and 第6章 事業費の見通し (portrait pages)."""
 from __future__ import annotations
 
+from compiler.frames.aggregate import UNPLACED
 from compiler.models import FUNDING_KEYS, BasicGoal, Project, ProjectKpi, Scenario
 from compiler.frames.tables import UNKNOWN
 
@@ -10,7 +11,7 @@ from .ooxml import PORTRAIT_WIDTH, Col, TotalRow
 
 UNFILLED = "未記入"
 GAP = "対応事業なし"
-UNKNOWN_MEASURE = "施策未確定（第3章末尾参照）"  # the budget of projects whose 施策コード is not in the 施策体系
+UNKNOWN_MEASURE = UNPLACED  # the budget of projects whose 施策コード is not in the 施策体系 (listed at the end of 第3章)
 PLAN_PERIOD_MARK = "※"
 
 

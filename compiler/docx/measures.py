@@ -21,7 +21,8 @@ LEGEND = ("【表の見方】",
           "国補正予算欄の○：国の補正予算を活用する事業",
           "強靱化：対応するリスクシナリオ（起きてはならない最悪の事態）の番号（第4章参照）",
           "総合戦略：対応する基本目標の番号（第5章参照）",
-          "（再掲）：他の施策に掲載している事業（事業費は掲載先の施策に計上）")
+          "（再掲）：他の施策に掲載している事業（事業費は掲載先の施策に計上）",
+          f"{DASH}：記入のない項目（予算説明書・新継区分・会計・予算区分）　空欄：該当なし（■・○の欄、強靱化・総合戦略の番号）")
 
 
 def project_columns(years: tuple[str, ...]) -> tuple[Col, ...]:
@@ -59,14 +60,14 @@ def _years_marked(p: Project, years: tuple[str, ...]) -> tuple[str, ...]:
 
 def project_row(p: Project, years: tuple[str, ...]) -> tuple:
     """The full row of a project under its primary 施策."""
-    return (_page(p.budget_page), mark(p.supplementary, "○", DASH), p.status or DASH, name_with_dept(p), p.content,
+    return (_page(p.budget_page), mark(p.supplementary, "○"), p.status or DASH, name_with_dept(p), p.content,
             p.account or DASH, p.budget_kind or DASH, *_years_marked(p, years), joined(p.scenarios), joined(p.goals))
 
 
 def relist_row(p: Project, years: tuple[str, ...], primary: Measure | None) -> tuple:
     """A （再掲） row under another 施策: points to the primary one (whose table counts the budget)."""
     where = f"施策{primary.code}「{primary.name}」" if primary else f"施策{p.measure_code}"
-    return (DASH, DASH, DASH, name_with_dept(p, relist=True), f"{where}に掲載（事業費は同施策に計上）", DASH, DASH,
+    return (DASH, "", DASH, name_with_dept(p, relist=True), f"{where}に掲載（事業費は同施策に計上）", DASH, DASH,
             *_years_marked(p, years), joined(p.scenarios), joined(p.goals))
 
 

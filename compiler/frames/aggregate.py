@@ -12,6 +12,7 @@ from ..models import FUNDING_KEYS, Master, Totals
 from .tables import INT, UNKNOWN, budget_column, frame, funding_column
 
 UNSPECIFIED = "未記入"  # first-year budget without (or beyond) a 財源 breakdown
+UNPLACED = "（施策体系にない施策コードの事業）"  # the budget row of such projects, in the draft and the 集計 alike
 
 
 def _year_sums(df: pd.DataFrame, years: tuple[str, ...]) -> pd.DataFrame:

@@ -76,8 +76,16 @@ def write_projects(book: Book, comp: Compilation) -> Sheet:
     rows = [project_row(p, comp.master) for p in comp.projects]
     styles = [("warning",) if p.needs_review else () for p in comp.projects]
     sheet.table(columns, rows, styles, freeze_cols=2)
+    year_labels = {year_label(comp.master, y) for y in comp.master.years}
+    for c, col in enumerate(columns):  # the department's distinction, kept: blank ≠ 0
+        if col.label in year_labels:
+            sheet.comment(0, c, BLANK_NOTE)
     _print_core(sheet, columns, len(rows))
     return sheet
+
+
+BLANK_NOTE = "空欄：調書に記入なし（その年度は実施しない）\n0：費用をかけずに実施する年度（調書の記入どおり）"
+
 
 
 def _print_core(sheet: Sheet, columns: list[Col], n_rows: int) -> None:

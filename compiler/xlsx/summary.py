@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..frames.aggregate import UNSPECIFIED
+from ..frames.aggregate import UNPLACED, UNSPECIFIED
 from ..models import FUNDING_KEYS, Compilation
 from ..problems import ACTION_FILE_EXCLUDED, ERROR, WARNING
 from ..returns import returnable
@@ -169,7 +169,7 @@ def _budget(rep: Report, comp: Compilation) -> None:
         rows.append([f"{code} {policy.name}", *values, sum(values)])
     for code in sorted(set(t.by_policy_year) - set(m.policies)):
         values = [int(t.by_policy_year[code].get(y, 0) or 0) for y in years]
-        rows.append(["（施策体系にない施策コードの事業）", *values, sum(values)])
+        rows.append([UNPLACED, *values, sum(values)])
     totals = [int(t.by_year.get(y, 0) or 0) for y in years]
     rows.append(["合計", *totals, sum(totals)])
     rep.table(["基本政策", *years, f"計（{period_label(m)}）"], rows, total_last=True)
