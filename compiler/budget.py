@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
-
 from .guard import FileRefused, check_package
+from .isolate import run_isolated
 from .normalise import clean_text, norm_code, parse_money
 from .problems import Report
 from .schema import label_key
@@ -128,25 +127,37 @@ def read_budget(path: Path, settings: BudgetSettings, report: Report) -> BudgetB
         return None
     name = path.name
     try:
-        check_package(path, strict=True)
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheets = run_isolated(_sheet_grids, path)  # calamine, in a child process as for the 課's workbooks
     except FileRefused as exc:
         report.add("budget-unreadable", file=name, detail=exc.detail)
         return None
-    except Exception as exc:  # noqa: BLE001 - any reader failure is one message
-        report.add("budget-unreadable", file=name, detail=type(exc).__name__)
-        return None
+    for title, rows in sheets:
+        header = _header(rows, settings)
+        if header is not None:
+            return _items(name, title, rows, *header, settings, report)
+    wanted = "・".join(settings.labels[f] for f, required in FIELDS.items() if required)
+    report.add("budget-no-header", file=name, detail=wanted)
+    return None
+
+
+def _sheet_grids(path: Path) -> list[tuple[str, list[list[object]]]]:
+    """Every sheet of the workbook as rows of values (runs in the child process); FileRefused when the
+    preflight refuses the file or calamine cannot read it."""
+    from python_calamine import CalamineWorkbook
+
+    from .read import cell_value
+
+    check_package(path)
     try:
-        for ws in wb.worksheets:
-            rows = list(ws.iter_rows(values_only=True))
-            header = _header(rows, settings)
-            if header is not None:
-                return _items(name, ws.title, rows, *header, settings, report)
-        wanted = "・".join(settings.labels[f] for f, required in FIELDS.items() if required)
-        report.add("budget-no-header", file=name, detail=wanted)
-        return None
-    finally:
-        wb.close()
+        wb = CalamineWorkbook.from_path(str(path))
+        try:  # laid out from A1, so a row's index is its Excel row
+            return [(title, [[cell_value(v) for v in row]
+                             for row in wb.get_sheet_by_name(title).to_python(skip_empty_area=False)])
+                    for title in wb.sheet_names]
+        finally:
+            wb.close()
+    except Exception as exc:  # noqa: BLE001 - any reader failure is one message
+        raise FileRefused("file-unreadable", f"Excel の内容を解釈できません: {type(exc).__name__}") from exc
 
 
 def _header(rows: list[tuple], settings: BudgetSettings) -> tuple[int, dict[str, int]] | None:

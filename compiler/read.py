@@ -84,7 +84,7 @@ def discover(submit_dir: Path) -> tuple[list[Path], list[tuple[Path, str, str]]]
     return books, refused
 
 
-def _cell_value(v: object) -> object:
+def cell_value(v: object) -> object:
     """calamine value → None for blanks, text stripped of nothing (validation cleans it)."""
     if v is None or v == "":
         return None
@@ -198,7 +198,7 @@ def _read_sheet(sheet, canonical: str, years: tuple[str, ...], extras: sheetxml.
     raw = RawSheet(canonical)
     # skip_empty_area=False lays the sheet out from A1 (grid[0][0] is A1 even when the first
     # used cell is further down or right), so grid indexes are the sheet's own rows and columns
-    grid = [[_cell_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+    grid = [[cell_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
     _fill_merged(grid, sheet.merged_cell_ranges or [])
     for (r, c) in extras.errors:
         if r < len(grid) and c < len(grid[r]):
