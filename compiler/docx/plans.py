@@ -12,7 +12,7 @@ from .ooxml import Col
 TITLE = "個別計画一覧"
 RELATED = "関連する個別計画"
 EXPIRY = "期間満了"
-PLAN_COLS = (Col("計画名", 2400), Col("所管課", 1100), Col("根拠法令等", 1600), Col("計画期間", 1900),
+PLAN_COLS = (Col("計画名", 2100), Col("所管課", 1000), Col("根拠法令等", 2000), Col("計画期間", 1900),
              Col("状況", 800, "C"), Col("関連施策", 838, "C", code=True), Col(EXPIRY, 1000, "C"))
 
 
