@@ -13,7 +13,8 @@ and report per stage the median over the runs, the median wall time, the memory,
 Stages: read, identify, candidates and render run in turn (`other` = wall − their sum).  Within
 read, the main process validates each workbook while the workers read the next ones (`validate`
 is the main process's time on it); within render, the writers (xlsx, docx, report, returns) run
-side by side in forked workers (each figure is a writer's own time; they overlap).
+side by side, the longest (xlsx) in the main process and the others in forked workers (each figure
+is a writer's own time; they overlap).
 
 Memory: the process tree of each compile is sampled from /proc (status every 50 ms; PSS, which
 costs the sampled process a page-table walk, at most 2 % of the time).  `peak` is the largest sum

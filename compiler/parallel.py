@@ -1,10 +1,12 @@
 """Run independent render jobs on every core: the Word draft, the workbook and the returns do
 not depend on one another, and each is pure CPU work on the gathered compilation.
 
-Jobs are closures over the compilation and are never pickled: the worker processes are forked
-after the job list is set, so they inherit it, and only a job's index goes to a worker and only
-its (small) result comes back.  An exception in a job is raised again in the caller, so a failed
-render still fails the whole compile (and leaves the previous outputs, see build.py).
+The main process runs the first job itself (then any job no worker has started yet) while the
+workers run the others.  Jobs are closures over the compilation and are never pickled: the worker
+processes are forked after the job list is set, so they inherit it, and only a job's index goes to
+a worker and only its (small) result comes back.  An exception in a job is raised again in the
+caller, so a failed render still fails the whole compile (and leaves the previous outputs, see
+build.py).
 Where fork is not available (macOS, Windows) or one worker is asked for, jobs run in turn here.
 """
 from __future__ import annotations
@@ -45,8 +47,13 @@ def can_fork() -> bool:
 
 
 def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[tuple[T, float]]:
-    """[(job(), seconds)] in the order of `jobs`, computed by up to `workers` forked processes.
-    Give the longest jobs first: a worker takes the next job when it is free."""
+    """[(job(), seconds)] in the order of `jobs`, computed on up to `workers` cores: this process
+    runs the first job itself and up to `workers` - 1 forked processes run the others; whoever is
+    free takes the next job not yet started.  Give the longest jobs first.
+
+    This process already holds the compilation, so doing the longest job here costs no copy of
+    it, where each forked worker ends up with its own copy of every page it (or its reference
+    counts) writes to."""
     global _JOBS
     if workers <= 1 or len(jobs) <= 1 or not can_fork():
         out = []
@@ -57,10 +64,15 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[tuple[T, flo
     _JOBS = jobs
     _trim_heap()
     gc.freeze()  # the forked workers then never write to the parent's objects' GC headers (fewer copied pages)
-    pool = ProcessPoolExecutor(min(workers, len(jobs)), mp_context=mp.get_context("fork"), initializer=_quiet_worker)
+    pool = ProcessPoolExecutor(min(workers, len(jobs)) - 1, mp_context=mp.get_context("fork"), initializer=_quiet_worker)
     try:
-        futures = [pool.submit(_run, i) for i in range(len(jobs))]
-        out = [f.result() for f in futures]  # type: ignore[misc]
+        # the workers are forked here, before this process starts on its job (so they do not copy its allocations)
+        futures = {i: pool.submit(_run, i) for i in range(1, len(jobs))}
+        here = {0: _run_here(0)}
+        for i, future in futures.items():  # then, like a free worker, the next jobs that no worker has started
+            if future.cancel():
+                here[i] = _run_here(i)
+        out = [here[i] if i in here else futures[i].result() for i in range(len(jobs))]  # type: ignore[misc]
     except BaseException:  # a job failed, Ctrl-C or SIGTERM: stop the other workers now, not after their jobs
         _stop(pool)
         raise
@@ -69,6 +81,16 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[tuple[T, flo
         _JOBS = ()
     pool.shutdown()
     return out
+
+
+def _run_here(i: int) -> tuple[object, float]:
+    """_run in this process, the collector's state restored afterwards."""
+    enabled = gc.isenabled()
+    try:
+        return _run(i)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _quiet_worker() -> None:

@@ -1,11 +1,15 @@
 """The orchestrator: byte-identical outputs, atomic replacement, row accounting asserted every run."""
+import gc
 import hashlib
+import os
+import time
 from pathlib import Path
 
 import pytest
 
 from compiler import build as build_mod
 from compiler.build import AccountingError, build, check_accounting, compile_cycle
+from compiler.parallel import can_fork, run_jobs
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample-city" / "R7"
 
@@ -76,3 +80,119 @@ def test_accounting_is_checked(first_build):
     comp.rows_excluded += 1
     with pytest.raises(AccountingError):
         check_accounting(comp)
+
+
+# ---- run_jobs: the main process does the first (longest) job, forked workers the others
+
+forking = pytest.mark.skipif(not can_fork(), reason="no fork here: the jobs run in turn")
+
+
+def _pid_and_gc() -> tuple[int, bool]:
+    return os.getpid(), gc.isenabled()
+
+
+def _wait_for(path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+@forking
+def test_run_jobs_runs_the_first_job_here_and_forks_one_worker_fewer(tmp_path):
+    import multiprocessing as mp
+
+    started = tmp_path / "started"
+    forked = []
+
+    def first():
+        _wait_for(started)  # a worker is busy with job 1
+        forked.append(len(mp.active_children()))
+        return _pid_and_gc()
+
+    def second():
+        started.touch()
+        return _pid_and_gc()
+
+    assert gc.isenabled()
+    out = run_jobs([first, second, _pid_and_gc, _pid_and_gc], workers=2)
+    pids = [pid for (pid, _), _ in out]
+    assert pids[0] == os.getpid() != pids[1]  # job 0 ran in this process, job 1 in a worker ...
+    assert forked == [1] and len(set(pids) - {os.getpid()}) == 1  # ... and 2 cores meant 1 worker
+    assert [enabled for (_, enabled), _ in out] == [False] * 4  # every job runs with the collector off
+    assert all(seconds >= 0 for _, seconds in out)
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # and the collector is back as it was
+    # one worker asked for, or one job: all in turn here, nothing forked
+    assert [pid for (pid, _), _ in run_jobs([_pid_and_gc] * 3, workers=1)] == [os.getpid()] * 3
+    assert [pid for (pid, _), _ in run_jobs([_pid_and_gc], workers=4)] == [os.getpid()]
+
+
+@forking
+def test_run_jobs_main_process_takes_the_jobs_no_worker_has_started(tmp_path):
+    started, last_done = tmp_path / "started", tmp_path / "last"
+
+    def first():
+        _wait_for(started)
+        return os.getpid()
+
+    def blocked():  # the one worker is held here until the last job has run elsewhere
+        started.touch()
+        _wait_for(last_done)
+        return os.getpid()
+
+    def last():
+        last_done.touch()
+        return os.getpid()
+
+    t0 = time.monotonic()
+    pids = [pid for pid, _ in run_jobs([first, blocked, os.getpid, os.getpid, last], workers=2)]
+    assert pids[0] == pids[4] == os.getpid() != pids[1]
+    assert time.monotonic() - t0 < 20
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@forking
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_a_failure_in_the_main_process_job_stops_the_workers(tmp_path, error):
+    started = tmp_path / "worker.pid"
+
+    def first():  # fails once the worker is busy with its job
+        _wait_for(started)
+        raise error("job 0")
+
+    def long():
+        started.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    t0 = time.monotonic()
+    with pytest.raises(error, match="job 0"):
+        run_jobs([first, long, long], workers=2)
+    assert time.monotonic() - t0 < 20  # the worker was stopped, not waited for
+    pid = int(started.read_text())
+    assert pid != os.getpid() and _gone(pid)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@forking
+def test_a_failure_in_a_worker_job_is_raised_here_and_stops_the_other_workers(tmp_path):
+    started = tmp_path / "worker.pid"
+
+    def long():
+        started.write_text(str(os.getpid()))
+        time.sleep(60)
+
+    def broken():
+        _wait_for(started)
+        raise ValueError("worker job")
+
+    t0 = time.monotonic()
+    with pytest.raises(ValueError, match="worker job"):
+        run_jobs([lambda: _wait_for(started), broken, long], workers=3)
+    assert time.monotonic() - t0 < 20
+    assert _gone(int(started.read_text()))
