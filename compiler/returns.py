@@ -5,7 +5,9 @@ same name (.xlsm stays .xlsm, macros kept) with
 - every problem cell filled (エラー red-ish, 警告 yellow) and a cell comment holding the message(s)
   (several problems on one cell → one comment listing them all; an existing comment is kept and
   our text appended), and
-- a first sheet `確認事項` listing every problem of the file, file-level ones included.
+- a first sheet `確認事項` listing every problem of the file, file-level ones included;
+- the data sheets set to print A4 landscape, one page wide, the header row on every page, unless
+  the department set up their printing itself (xlsx.printsetup).
 
 A department may send the returned copy itself back: what our earlier return added (fills,
 comments, text appended to the department's comments) is removed first (xlsx.annotate.Earlier).
@@ -49,6 +51,7 @@ from .problems import ERROR, RETURN_FAILED, Problem, make_problem
 from .sanitize import EXCEL_MAX_CHARS, cut_utf16
 from .xlsx.annotate import Earlier, Note, Styles, add_comments, fill_cells
 from .xlsx.package import REL_COMMENTS, REL_VML, Package, PackageError, split_cell
+from .xlsx.printsetup import add_print_titles, print_targets, set_print
 from .xlsx.review import REVIEW_SHEET, formats, insert_first_sheet, review_sheet_xml
 from .xlsx.splice import NotSpliceable, SheetSplice
 
@@ -168,10 +171,13 @@ def annotate_workbook(source: SourceFile, problems: list[Problem], target: Path,
     pkg = Package(Path(source.path))
     sheets = pkg.sheet_parts()
     styles = Styles(pkg)
+    printing = print_targets(pkg, source.header_rows)
     if mark_cells:
-        _mark(pkg, sheets, styles, _cells_by_sheet(problems))
+        printed = _mark(pkg, sheets, styles, _cells_by_sheet(problems), printing)
     else:
         pkg.refuse_dtds()  # marking parses every part it changes; a copy left unmarked is checked here
+        printed = {name for name in printing if _print_only(pkg, sheets[name])}
+    add_print_titles(pkg, {name: printing[name] for name in printed})
     if any(p.code == "text-too-long" for p in problems):
         cut_long_texts(pkg, [*sheets.values(), SHARED_STRINGS])
     notices = notices or []
@@ -190,35 +196,74 @@ def annotate_workbook(source: SourceFile, problems: list[Problem], target: Path,
 
 
 def _mark(pkg: Package, sheets: dict[str, str], styles: Styles,
-          cells: dict[str, dict[tuple[int, int], list[Problem]]]) -> None:
-    """Clear an earlier return's marks, then fill and comment the problem cells, sheet by sheet
-    (each worksheet part parsed once, and only when it has something to change)."""
+          cells: dict[str, dict[tuple[int, int], list[Problem]]], printing: dict[str, int]) -> set[str]:
+    """Clear an earlier return's marks, then fill and comment the problem cells and give the sheets
+    of `printing` their print set-up, sheet by sheet (each worksheet part parsed once, and only when
+    it has something to change); return the sheets given the print set-up."""
     earlier = Earlier(pkg, styles)
+    printed: set[str] = set()
     for sheet_name, part in sheets.items():
+        if sheet_name == REVIEW_SHEET:
+            continue
         mine = cells.get(sheet_name)
-        if sheet_name == REVIEW_SHEET or not (mine or earlier.touches(part)):
+        wanted = sheet_name in printing
+        touched = earlier.touches(part)
+        if not (mine or touched):
+            if wanted and _print_only(pkg, part):
+                printed.add(sheet_name)
             continue
-        if mine and not earlier.touches(part) and _mark_spliced(pkg, part, mine, styles):
-            continue
+        if mine and not touched:
+            done = _mark_spliced(pkg, part, mine, styles, wanted)
+            if done is not None:
+                if done:
+                    printed.add(sheet_name)
+                continue
         root = pkg.xml(part)
         earlier.clear(part, root)
         if mine:
             fill_cells(root, {rc: _worst(ps) for rc, ps in mine.items()}, styles)
             add_comments(pkg, part, root, [Note(r, c, _comment_text(ps)) for (r, c), ps in sorted(mine.items())])
+        if wanted and set_print(root):
+            printed.add(sheet_name)
         pkg.put_xml(part, root)
+    return printed
 
 
-def _mark_spliced(pkg: Package, part: str, cells: dict[tuple[int, int], list[Problem]], styles: Styles) -> bool:
-    """Fill and comment the cells of a worksheet without parsing it whole (xlsx/splice.py); False
-    when the sheet is not written in the usual way (the caller then parses it)."""
+def _mark_spliced(pkg: Package, part: str, cells: dict[tuple[int, int], list[Problem]], styles: Styles,
+                  printing: bool) -> bool | None:
+    """Fill and comment the cells of a worksheet without parsing it whole (xlsx/splice.py), and give
+    it the print set-up when `printing`: whether that was given; None when the sheet is not written
+    in the usual way (the caller then parses it)."""
     try:
         sheet = SheetSplice(pkg.parts[part], part)
+        printed = printing and sheet.print_setup()  # before anything is changed: it may refuse the sheet
         sheet.fill({rc: _worst(ps) for rc, ps in cells.items()}, styles)
         add_comments(pkg, part, sheet, [Note(r, c, _comment_text(ps)) for (r, c), ps in sorted(cells.items())])
         pkg.parts[part] = sheet.to_bytes()
     except NotSpliceable:
+        return None
+    return printed
+
+
+def _print_only(pkg: Package, part: str) -> bool:
+    """The print set-up of a sheet with nothing to mark (spliced, else parsed whole): whether it was
+    given.  A part that cannot take it is left as it is (it has nothing else to change)."""
+    try:
+        try:
+            sheet = SheetSplice(pkg.parts[part], part)
+            if not sheet.print_setup():
+                return False
+            pkg.parts[part] = sheet.to_bytes()
+            return True
+        except NotSpliceable:
+            root = pkg.xml(part)
+            if not set_print(root):
+                return False
+            pkg.put_xml(part, root)
+            return True
+    except ANNOTATION_ERRORS as exc:
+        log.warning("%s: 印刷の設定を付けられません（%s）", part, exc)
         return False
-    return True
 
 
 SHARED_STRINGS = "xl/sharedStrings.xml"

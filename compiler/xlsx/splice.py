@@ -5,7 +5,9 @@ cells; parsing and re-serialising the whole part cost more than all the rest of 
 SheetSplice cuts out only the rows it changes, parses each one with lxml as a small fragment
 under the sheet's own namespace declarations, makes the same edits as annotate.fill_cells
 (annotate.mark_cell), and splices the serialised rows back; every other byte of the part is
-copied as it was.  The <dimension> and the <legacyDrawing> of the comments are edited in place.
+copied as it was.  The <dimension> and the <legacyDrawing> of the comments are edited in place,
+and so is the print set-up (printsetup.set_print): <sheetPr> at the head of the part, <pageSetup>
+among the children after </sheetData>.
 
 It takes the sheets spreadsheet programs write: the main namespace as the default one, the
 relationships namespace bound to `r` on the root, every <row> numbered, no control characters.
@@ -14,11 +16,13 @@ Anything else raises NotSpliceable, and the caller parses the whole sheet instea
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml import etree
 
 from .annotate import AFTER_LEGACY, ColumnStyles, Styles, m, mark_cell, widened_ref
 from .package import _PARSER, NS_MAIN, NS_REL, _refuse_dtd
+from .printsetup import AFTER_PAGE_SETUP, OWN_PAGE_SETUP, PAGE_SETUP, TRUE
 
 _ROOT = re.compile(rb"<worksheet\b([^<>]*)>")
 _XMLNS = re.compile(rb'\sxmlns(?::([A-Za-z_][\w.-]*))?="([^"]*)"')
@@ -28,6 +32,11 @@ _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="([^"<>]*)"\s*/>')
 _LEGACY = re.compile(rb'<legacyDrawing\s+r:id="([^"<>]*)"\s*/>')
 _WRAPPER_END = b"</worksheet>"
+# a print element written with a prefix (or a lookalike): then parsed whole
+_PREFIXED_PRINT = re.compile(rb"<[A-Za-z_][\w.-]*:(?:sheetPr|pageSetUpPr|pageSetup)[\s/>]")
+_ATTR = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_FIT_TO_PAGE = re.compile(rb"""\s+fitToPage\s*=\s*(?:"[^"]*"|'[^']*')""")
+FIT_TO_PAGE = b'<pageSetUpPr fitToPage="1"/>'
 # a start, end or empty tag, its attribute values quoted (a value may hold '>')
 _TAG = re.compile(rb"<(/?)([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)((?:\s+[\w.:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
 
@@ -48,6 +57,7 @@ class SheetSplice:
         if decls.get(b"") != NS_MAIN.encode() or decls.get(b"r") != NS_REL.encode():
             raise NotSpliceable("namespaces")
         self.decls = b"".join(mt.group(0) for mt in _XMLNS.finditer(root.group(1)))
+        self.root_end = root.end()
         start = data.index(b"<sheetData")
         if data.startswith(b"<sheetData/>", start):
             raise NotSpliceable("empty sheetData")
@@ -61,6 +71,7 @@ class SheetSplice:
         self.rows: dict[int, tuple[int, int, etree._Element]] = {}  # number -> (start, end, edited row)
         self.legacy: tuple[int, int, bytes] | None = None  # (start, end, new bytes) of <legacyDrawing>
         self.dimension: tuple[int, int, bytes] | None = None
+        self.printing: list[tuple[int, int, bytes]] = []  # (start, end, new bytes) of sheetPr and pageSetup
         # everything that could still refuse the sheet is settled here, before anything is changed
         self._legacy = _LEGACY.search(data, self._suffix())
         if self._legacy is None and data.find(b"<legacyDrawing", self._suffix()) >= 0:
@@ -122,10 +133,18 @@ class SheetSplice:
             return
         self.legacy = (self._legacy_at, self._legacy_at, element)
 
-    def _first_child_of(self, names: tuple[str, ...]) -> int:
-        """Where the first child of <worksheet> after sheetData named in `names` starts (or where
-        </worksheet> does): what annotate._insert_before finds, by following the tags' depth."""
+    def _first_child_of(self, names: tuple[str, ...], prefixed: bool = False) -> int:
+        """Where the first child of <worksheet> after sheetData named in `names` (or, with `prefixed`,
+        with a prefix: mc:AlternateContent) starts, or where </worksheet> does: what
+        annotate._insert_before finds, by following the tags' depth."""
         wanted = {name.encode() for name in names}
+        for name, tag in self._top_level():
+            if not name or name in wanted or prefixed and b":" in name:
+                return tag.start()
+        raise NotSpliceable("no </worksheet>")  # not reached: _top_level ends with </worksheet>
+
+    def _top_level(self) -> Iterator[tuple[bytes, re.Match[bytes]]]:
+        """The start tags of <worksheet>'s children after sheetData (name, tag), then its end tag (b"", tag)."""
         depth = 0
         pos = self._suffix()
         if self.data.find(b"<!", pos) >= 0 or self.data.find(b"<?", pos) >= 0:
@@ -137,13 +156,73 @@ class SheetSplice:
                 if depth < 0:
                     if name != b"worksheet":
                         raise NotSpliceable("tags after sheetData")
-                    return tag.start()
+                    yield b"", tag
+                    return
                 continue
-            if depth == 0 and name in wanted:
-                return tag.start()
+            if depth == 0:
+                yield name, tag
             if not empty:
                 depth += 1
         raise NotSpliceable("no </worksheet>")
+
+    # ------------------------------------------------------------ print set-up (printsetup.set_print)
+    def print_setup(self) -> bool:
+        """Give the sheet our print set-up; False (nothing changed) when it has its own.  Call it
+        before fill(): it may still refuse the sheet."""
+        if _PREFIXED_PRINT.search(self.data):
+            raise NotSpliceable("prefixed print elements")
+        pr = self._sheet_pr()
+        if pr is None:
+            return False
+        setup = self._page_setup()
+        if setup is None:
+            return False
+        self.printing = [pr, setup]
+        return True
+
+    def _sheet_pr(self) -> tuple[int, int, bytes] | None:
+        """The edit putting fitToPage into <sheetPr> (made the first child when missing); None when
+        fitToPage is on already."""
+        at = self.data.find(b"<sheetPr", self.root_end, self.rows_start)
+        if at < 0:
+            return self.root_end, self.root_end, b"<sheetPr>" + FIT_TO_PAGE + b"</sheetPr>"
+        tag = _TAG.match(self.data, at)
+        if tag is None or tag.group(1) or tag.group(2) != b"sheetPr" or self.data[self.root_end:at].strip():
+            raise NotSpliceable("sheetPr")
+        if tag.group(4):  # <sheetPr …/>
+            return tag.start(), tag.end(), b"<sheetPr" + tag.group(3) + b">" + FIT_TO_PAGE + b"</sheetPr>"
+        close = self.data.find(b"</sheetPr>", tag.end(), self.rows_start)
+        if close < 0:
+            raise NotSpliceable("sheetPr")
+        fit_at = self.data.find(b"<pageSetUpPr", tag.end(), close)
+        if fit_at < 0:  # pageSetUpPr is the last child of CT_SheetPr
+            return close, close, FIT_TO_PAGE
+        fit = _TAG.match(self.data, fit_at)
+        if fit is None or fit.group(2) != b"pageSetUpPr" or not fit.group(4):
+            raise NotSpliceable("pageSetUpPr")
+        if _attributes(fit.group(3)).get(b"fitToPage") in {v.encode() for v in TRUE}:
+            return None
+        return fit.start(), fit.end(), b"<pageSetUpPr" + _FIT_TO_PAGE.sub(b"", fit.group(3)) + b' fitToPage="1"/>'
+
+    def _page_setup(self) -> tuple[int, int, bytes] | None:
+        """The edit giving <pageSetup> our attributes (inserted in the schema's order when missing);
+        None when the department set an orientation or a fit there."""
+        later = {name.encode() for name in AFTER_PAGE_SETUP}
+        at = None
+        for name, tag in self._top_level():
+            if name == b"pageSetup":
+                if not tag.group(4):
+                    raise NotSpliceable("pageSetup")
+                attrs = _attributes(tag.group(3))
+                if any(a.encode() in attrs for a in OWN_PAGE_SETUP):
+                    return None
+                add = b"".join(b' %s="%s"' % (k.encode(), v.encode()) for k, v in PAGE_SETUP if k.encode() not in attrs)
+                return tag.start(), tag.end(), b"<pageSetup" + tag.group(3) + add + b"/>"
+            if at is None and (not name or name in later or b":" in name):
+                at = tag.start()
+        assert at is not None  # _top_level ends with </worksheet>
+        attrs = b"".join(b' %s="%s"' % (k.encode(), v.encode()) for k, v in PAGE_SETUP)
+        return at, at, b"<pageSetup" + attrs + b"/>"
 
     # ------------------------------------------------------------ assembling
     def to_bytes(self) -> bytes:
@@ -153,6 +232,8 @@ class SheetSplice:
         for edit in (self.dimension, self.legacy):
             if edit is not None:
                 edits.append((edit[0], -1, edit[1], edit[2]))
+        for edit in self.printing:  # a pageSetup inserted where the legacyDrawing goes comes first
+            edits.append((edit[0], -2, edit[1], edit[2]))
         out: list[bytes] = []
         pos = 0
         for start, _order, end, new in sorted(edits):
@@ -180,3 +261,7 @@ class SheetSplice:
         if start < 0:
             return b""
         return self.data[start:self.data.index(close_tag, start) + len(close_tag)]
+
+
+def _attributes(text: bytes) -> dict[bytes, bytes]:
+    return {mt.group(1): mt.group(2) if mt.group(2) is not None else mt.group(3) for mt in _ATTR.finditer(text)}
