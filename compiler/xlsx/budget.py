@@ -8,14 +8,10 @@ import pandas as pd
 from ..budget import thousand
 from ..models import Compilation
 from .book import Book, Col, Sheet
+from .progress import records
 
 COMPARE_SHEET = "予算対照"
 UNLINKED_SHEET = "計画外の予算"
-
-
-def _values(df: pd.DataFrame, names: tuple[str, ...]):
-    columns = [[None if x is pd.NA else x for x in df[n].tolist()] for n in names]
-    return zip(*columns)
 
 
 def write_budget(book: Book, comp: Compilation) -> None:
@@ -39,7 +35,7 @@ def _compare(book: Book, comp: Compilation, df: pd.DataFrame) -> Sheet:
     # かい離あり is shown by the fill of the row (要確認 says why)
     names = ("事業ID", "事業名", "所管課", "施策コード", "予算区分", "予算事務事業コード", "計画額", "予算額",
              "共有する予算事務事業", "対照単位", "対照単位の計画額", "対照単位の予算額", "かい離", "かい離率", "要確認")
-    rows = [list(v) for v in _values(df, names)]
+    rows = [list(v) for v in records(df, names)]
     styles = [("warning",) if attention else () for attention in df["要確認"].tolist()]
     last = sheet.table(columns, rows, styles, freeze_cols=2)
     notes = (
@@ -63,7 +59,7 @@ def _unlinked(book: Book, comp: Compilation, items: pd.DataFrame) -> Sheet:
     rows: list[list[object]] = []
     styles: list[tuple[str, ...]] = []
     for (kan, kou), group in out.groupby(["款", "項"], sort=False, dropna=False):
-        for values in _values(group, ("款", "項", "予算事務事業コード", "事務事業名", "所管課", "会計", "目", "予算額", "行")):
+        for values in records(group, ("款", "項", "予算事務事業コード", "事務事業名", "所管課", "会計", "目", "予算額", "行")):
             rows.append(list(values))
             styles.append(())
         rows.append([kan, f"{kou}　計", "", f"{len(group):,} 事務事業", "", "", "", _sum(group), None])

@@ -54,7 +54,7 @@ def _projects(book: Book, comp: Compilation, df: pd.DataFrame) -> Sheet:
     rows, styles = [], []
     names = ("事業ID", "事業名", "所管課", "施策コード", "新継区分", "計画額", "決算見込額", "執行率", "進捗状況",
              "実績・成果", "今後の方向性", "要確認")
-    for values in _records(df, names):
+    for values in records(df, names):
         pid, name, dept, measure, status, planned, settled, rate, progress, result, outlook, attention = values
         rows.append([pid, name, dept, measure, status, planned, settled, _round(rate), progress, result, outlook,
                      attention])
@@ -65,7 +65,7 @@ def _projects(book: Book, comp: Compilation, df: pd.DataFrame) -> Sheet:
     return sheet
 
 
-def _records(df: pd.DataFrame, names: tuple[str, ...]):
+def records(df: pd.DataFrame, names: tuple[str, ...]):
     """The rows of `df`'s columns `names` as tuples, <NA> as None."""
     columns = [[None if x is pd.NA else x for x in df[n].tolist()] for n in names]
     return zip(*columns)
@@ -89,7 +89,7 @@ def _kpis(book: Book, comp: Compilation, df: pd.DataFrame) -> Sheet:
     names = ("区分", "施策コード", "基本目標", "事業ID", "指標名", "単位", "望ましい方向", "基準値", "基準年度", "目標値",
              "目標の根拠", "最終目標値", "実績値", "実績値（記入）", "実績区分", "進捗率", "評価", "評価できない理由",
              "所管課", "ファイル", "シート", "行")
-    for v in _records(df, names):
+    for v in records(df, names):
         (kind, measure, goal, pid, name, unit, trend, base, base_year, target, basis, final, actual, written,
          actual_kind, rate, label, why, dept, file, sheet_name, row) = v
         source = f"{file} {sheet_name} {row}行" if file else ""
