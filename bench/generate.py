@@ -55,7 +55,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compiler.models import SHEET_KPI, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY  # noqa: E402
-from compiler.schema import CODE, CODES, MONEY, SDGS, STATUS, YEAR, columns_for  # noqa: E402
+from compiler.schema import MONEY, columns_for  # noqa: E402
 
 import vocab as V  # noqa: E402
 from budget_export import INFO as BUDGET_INFO, MAPPING as BUDGET_MAPPING, assign_codes, write_export  # noqa: E402

@@ -17,7 +17,7 @@ from typing import Iterator
 from . import sheetxml
 from .guard import FileRefused, check_package
 from .isolate import imap_isolated
-from .models import DATA_SHEETS, Master, SHEET_KPI
+from .models import DATA_SHEETS, Master
 from .normalise import clean_text
 from .schema import Column, columns_for, label_key
 

@@ -348,7 +348,6 @@ class _Validator:
         if chk.bad and not chk.bad.isdisjoint(self.first_year_money):
             return  # an unreadable amount is already an error; a sum would only repeat it
         if filled:
-            label = f"{first}事業費"
             if budget is None:
                 chk.add("funding-without-budget", f"budget:{first}")
             elif sum(filled) != budget:

@@ -7,7 +7,7 @@ import pytest
 
 from compiler.build import compile_cycle
 from compiler.master import MasterError, load_master
-from tests.builders import make_cycle, plan_row, write_book, write_master
+from tests.builders import make_cycle, plan_row, write_master
 
 F = "0501_河川課.xlsx"
 

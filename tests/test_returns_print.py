@@ -12,7 +12,6 @@ import xlsxwriter
 from lxml import etree
 
 from compiler.models import SourceFile
-from compiler.problems import make_problem
 from compiler.returns import annotate_workbook
 from compiler.xlsx.package import parse_xml
 from compiler.xlsx.printsetup import set_print

@@ -14,7 +14,8 @@ from lxml import etree
 from ..sanitize import safe_text
 from .annotate import Styles, m
 from .book import wrapped_lines
-from .package import CT_WORKSHEET, NS_MAIN, NS_REL, REL_WORKSHEET, Package, PackageError, column_letter, q
+from ..sheetxml import column_letter
+from .package import CT_WORKSHEET, NS_MAIN, NS_REL, REL_WORKSHEET, Package, PackageError, q
 
 REVIEW_SHEET = "確認事項"
 COLUMNS = (("重要度", 8), ("シート", 12), ("セル", 7), ("項目", 16), ("内容", 64), ("入力値", 18), ("処置", 10))
