@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .guard import FileRefused, check_package
 from .isolate import run_isolated
-from .normalise import clean_text, norm_code, parse_money
+from .normalise import MAX_MONEY, clean_text, norm_code, parse_money
 from .problems import Report
 from .schema import label_key
 from .sheetxml import column_letter
@@ -189,7 +189,7 @@ def _items(name: str, sheet: str, rows: list[tuple], h: int, index: dict[str, in
         where = {"file": name, "sheet": sheet}
         if not code:
             report.add("budget-row-no-code", **where, cell=cell("コード", r), column=settings.labels["コード"],
-                       value=text["事務事業名"])
+                       value=text["事務事業名"] or "（名称なし）")
             book.rows_unused += 1
             continue
         if code in seen:
@@ -204,7 +204,7 @@ def _items(name: str, sheet: str, rows: list[tuple], h: int, index: dict[str, in
             amount = None
             report.add("budget-bad-amount", **where, cell=cell(AMOUNT, r), column=settings.labels[AMOUNT],
                        value=text[AMOUNT], detail=settings.unit)
-        if amount is not None and amount < 0:
+        if amount is not None and not 0 <= amount * settings.factor <= MAX_MONEY * 1000:  # negative, or above 1兆千円
             report.add("budget-bad-amount", **where, cell=cell(AMOUNT, r), column=settings.labels[AMOUNT],
                        value=text[AMOUNT], detail=settings.unit)
             amount = None

@@ -218,7 +218,7 @@ CATALOGUE: dict[str, ProblemType] = {
         _t("budget-duplicate-code", WARNING, ACTION_EXCLUDED,
            "予算事務事業コード「{value}」は {detail} にもあります。先の行だけを対照に使いました。"),
         _t("budget-bad-amount", WARNING, ACTION_REVIEW,
-           "「{column}」の金額「{value}」を{detail}単位の 0 以上の数値として読み取れません。この事務事業の予算額は空欄として扱いました。"),
+           "「{column}」の金額「{value}」を{detail}単位の 0 以上の数値（1兆千円以下）として読み取れません。この事務事業の予算額は空欄として扱いました。"),
         _t("budget-code-unknown", WARNING, ACTION_REVIEW,
            "予算事務事業コード「{value}」は予算事務事業のブックにありません。財務会計システムのコードを確認してください。"),
         _t("budget-code-missing", WARNING, ACTION_REVIEW,

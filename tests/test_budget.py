@@ -173,16 +173,17 @@ def test_checks_name_the_cells(tmp_path: Path) -> None:
 def test_bad_budget_rows_are_reported_and_not_lost(tmp_path: Path) -> None:
     items = [_item("A1", "雨水管整備", 1_000_000), _item(None, "コードのない事務事業", 500_000),
              _item("A1", "重複した事務事業", 1), _item("B1", "額の読めない事務事業", "未定"),
-             _item("C1", "負の額", -5)]
+             _item("C1", "負の額", -5), _item("D1", "桁違いの額", 10**20)]
     root = _cycle(tmp_path, [plan_row("雨水管整備事業", id="0501-001", budget_codes="A1", **{"budget:R7": 1000})], items)
     comp = compile_cycle(root, workers=1)
     by = {p.code: (p.file, p.sheet, p.cell) for p in comp.problems if p.code.startswith("budget-")}
     assert by == {"budget-row-no-code": (BUDGET_FILE, "予算", "A4"), "budget-duplicate-code": (BUDGET_FILE, "予算", "A5"),
-                  "budget-bad-amount": (BUDGET_FILE, "予算", "H7")}
-    assert len([p for p in comp.problems if p.code == "budget-bad-amount"]) == 2  # 未定 (H6) and the negative (H7)
+                  "budget-bad-amount": (BUDGET_FILE, "予算", "H8")}
+    # 未定 (H6), the negative (H7) and one beyond 1兆千円 (H8, a unit mistake that would not fit the frames' integers)
+    assert len([p for p in comp.problems if p.code == "budget-bad-amount"]) == 3
     book = comp.budget
-    assert book.rows_read == 5 and book.rows_unused == 2 and len(book.items) == 3  # read = used + listed as unused
-    assert [i.yen for i in book.items if i.code in ("B1", "C1")] == [None, None]
+    assert book.rows_read == 6 and book.rows_unused == 2 and len(book.items) == 4  # read = used + listed as unused
+    assert [i.yen for i in book.items if i.code in ("B1", "C1", "D1")] == [None, None, None]
 
 
 def test_unusable_budget_file_is_reported_and_the_compile_goes_on(tmp_path: Path) -> None:
