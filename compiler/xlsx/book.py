@@ -23,7 +23,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from ..sanitize import safe_number, safe_text
 
@@ -114,42 +114,72 @@ class FastWorksheet(Worksheet):
         self.row_spans = spans
 
     def _write_rows(self) -> None:
-        """Worksheet._write_rows, writing each row's cells in column order from the cells it holds."""
+        """Worksheet._write_rows, writing each row's cells in column order from the cells it holds, a row's
+        cells as one string (column letters and style indexes looked up once per sheet)."""
         self._calculate_spans()
+        letters: dict[int, str] = {}
+        styles: dict[int, int] = {}
+        fast = not self.constant_memory
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             cells = self.table.get(row_num)
             info = self.row_info.get(row_num)
             if not (cells or info is not None or row_num in self.comments):
                 continue
             span = self.row_spans.get(row_num // 16)
-            if cells:
-                if info is None:
-                    self._write_row(row_num, span)
-                else:
-                    self._write_row(row_num, span, info)
-                for col_num in sorted(cells):
-                    if self.dim_colmin <= col_num <= self.dim_colmax:
-                        self._write_cell(row_num, col_num, cells[col_num])
-                self._xml_end_tag("row")
-            else:
+            if not cells:
                 self._write_empty_row(row_num, span, info)
+                continue
+            if info is None:
+                self._write_row(row_num, span)
+            else:
+                self._write_row(row_num, span, info)
+            number = str(row_num + 1)
+            parts: list[str] = []
+            for col_num in sorted(cells):
+                if not self.dim_colmin <= col_num <= self.dim_colmax:
+                    continue
+                cell = cells[col_num]
+                kind = cell.__class__
+                fmt = cell.format
+                if fmt is None or not fast or kind not in _FAST_KINDS:
+                    if parts:
+                        self.fh.write("".join(parts))
+                        parts = []
+                    Worksheet._write_cell(self, row_num, col_num, cell)
+                    continue
+                letter = letters.get(col_num)
+                if letter is None:
+                    letter = letters[col_num] = xl_rowcol_to_cell_fast(0, col_num)[:-1]
+                style = styles.get(id(fmt))
+                if style is None:
+                    style = styles[id(fmt)] = fmt._get_xf_index()
+                if kind is CellStringTuple:
+                    parts.append(f'<c r="{letter}{number}" s="{style}" t="s"><v>{cell.string}</v></c>')
+                elif kind is CellNumberTuple:
+                    parts.append(f'<c r="{letter}{number}" s="{style}"><v>{cell.number:.16G}</v></c>')
+                else:
+                    parts.append(f'<c r="{letter}{number}" s="{style}"/>')
+            if parts:
+                self.fh.write("".join(parts))
+            self._xml_end_tag("row")
 
     def _write_cell(self, row: int, col: int, cell) -> None:  # noqa: ANN001 - xlsxwriter's cell tuples
-        kind = cell.__class__.__name__
+        kind = cell.__class__
         fmt = cell.format
-        if fmt is None or self.constant_memory or kind not in ("String", "Number", "Blank"):
+        if fmt is None or self.constant_memory or kind not in _FAST_KINDS:
             super()._write_cell(row, col, cell)
             return
         ref = xl_rowcol_to_cell_fast(row, col)
         style = fmt._get_xf_index()
-        if kind == "String":
+        if kind is CellStringTuple:
             self.fh.write(f'<c r="{ref}" s="{style}" t="s"><v>{cell.string}</v></c>')
-        elif kind == "Number":
+        elif kind is CellNumberTuple:
             self.fh.write(f'<c r="{ref}" s="{style}"><v>{cell.number:.16G}</v></c>')
         else:
             self.fh.write(f'<c r="{ref}" s="{style}"/>')
 
 
+_FAST_KINDS = (CellStringTuple, CellNumberTuple, CellBlankTuple)
 FAST_CELLS = xlsxwriter.__version__.split(".")[:1] == ["3"]  # the internals FastWorksheet relies on
 
 
