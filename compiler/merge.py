@@ -184,12 +184,12 @@ def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: l
     p.progress, p.result, p.outlook = (str(_first(ordered, k, report, LABELS[k]) or "")
                                        for k in ("progress", "result", "outlook"))
     p.plan_origin, p.plan_letters = primary.origin, primary.columns
-    first = {id(r) for r in ordered}
-    for r in ordered + [r for r in plan if id(r) not in first]:
+    rows = [primary] + [r for r in plan if r is not primary]  # each code and reference at the first cell naming it
+    for r in rows:
         for code in r.values.get("budget_codes") or ():
             p.budget_code_cells.setdefault(str(code), (r.origin.file, r.origin.sheet, r.cell("budget_codes")))
     p.budget_codes = tuple(p.budget_code_cells)
-    p.plan_refs = _plan_refs([primary] + [r for r in plan if r is not primary])
+    p.plan_refs = _plan_refs(rows)
 
 
 def _plan_refs(rows: list[InputRow]) -> tuple[PlanRef, ...]:

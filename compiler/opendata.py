@@ -143,6 +143,8 @@ def _plans(comp: Compilation) -> pd.DataFrame:
     f = comp.frames.plans
     return f.drop(columns=["関連施策コード"]).rename(columns={"関連施策": "関連施策コード", "引用事業数": "関連事業数",
                                                        "引用事業": "関連事業ID"})
+
+
 def budget_fields(comp: Compilation) -> tuple[Field, ...]:
     m = comp.master
     return (

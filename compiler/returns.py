@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 REVIEW_COLUMNS = ("重要度", "シート", "セル", "項目", "内容", "入力値", "処置")
 # what a broken or unexpected part raises while a copy is annotated (the file itself passed the reader)
 ANNOTATION_ERRORS = (PackageError, etree.LxmlError, ValueError, KeyError, IndexError)
+
+
 def returnable(comp: Compilation) -> list[SourceFile]:
     """The readable workbooks with a problem on a cell, by name: those that get a return
     (less those whose return was found impossible when the compile checked them)."""

@@ -134,6 +134,8 @@ def evaluate(frames: Frames, comp: Compilation, planned: dict[str, int | None] |
 def plan_checks(frames: Frames, comp: Compilation) -> list:
     """The 個別計画 checks (frames/plans.py): periods that run out, unknown or unlinked references (list[Problem])."""
     return plan_tables.checks(comp.master, comp.projects, frames.plans, frames.plan_citations)
+
+
 def compare_budget(frames: Frames, comp: Compilation) -> list:
     """Add the 予算事務事業との対照 frames when the cycle has 予算事務事業.xlsx (`comp.budget`); returns the
     problems found (list[Problem])."""
