@@ -48,7 +48,7 @@ sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
 
-STAGES = ("read", "identify", "candidates", "budget", "render")  # in turn: their sum + other = wall
+STAGES = ("read", "identify", "candidates", "frames", "budget", "render")  # in turn: their sum + other = wall
 WITHIN = {"validate": "read", "xlsx": "render", "docx": "render", "public": "render", "report": "render",
           "returns": "render", "opendata": "render"}  # overlapping parts
 POLL_S = 0.05

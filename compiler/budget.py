@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .guard import FileRefused, check_package
-from .isolate import run_isolated
+from .isolate import Pending, start_isolated
 from .normalise import MAX_MONEY, clean_text, norm_code, parse_money
 from .problems import Report
 from .schema import label_key
@@ -122,22 +122,39 @@ class BudgetBook:
 def read_budget(path: Path, settings: BudgetSettings, report: Report) -> BudgetBook | None:
     """The items of the export at `path`, or None when there is no such file or it cannot be read
     (reported).  Rows without a code, with a repeated code or an unreadable amount are reported."""
+    return start_budget_read(path).finish(settings, report)
+
+
+@dataclass
+class BudgetRead:
+    """The export being read in a child process (start_budget_read); finish() gives its items."""
+
+    path: Path
+    pending: Pending[list[tuple[str, list[list[object]]]]] | None
+
+    def finish(self, settings: BudgetSettings, report: Report) -> BudgetBook | None:
+        if self.pending is None:
+            return None
+        name = self.path.name
+        try:
+            sheets = self.pending.result()
+        except FileRefused as exc:
+            report.add("budget-unreadable", file=name, detail=exc.detail)
+            return None
+        for title, rows in sheets:
+            header = _header(rows, settings)
+            if header is not None:
+                return _items(name, title, rows, *header, settings, report)
+        wanted = "・".join(settings.labels[f] for f, required in FIELDS.items() if required)
+        report.add("budget-no-header", file=name, detail=wanted)
+        return None
+
+
+def start_budget_read(path: Path) -> BudgetRead:
+    """Start reading the export at `path` (calamine, in a child process as for the 課's workbooks), so
+    that it is read while the compile goes on; nothing is started when there is no such file."""
     path = Path(path)
-    if not path.is_file():
-        return None
-    name = path.name
-    try:
-        sheets = run_isolated(_sheet_grids, path)  # calamine, in a child process as for the 課's workbooks
-    except FileRefused as exc:
-        report.add("budget-unreadable", file=name, detail=exc.detail)
-        return None
-    for title, rows in sheets:
-        header = _header(rows, settings)
-        if header is not None:
-            return _items(name, title, rows, *header, settings, report)
-    wanted = "・".join(settings.labels[f] for f, required in FIELDS.items() if required)
-    report.add("budget-no-header", file=name, detail=wanted)
-    return None
+    return BudgetRead(path, start_isolated(_sheet_grids, path) if path.is_file() else None)
 
 
 def _sheet_grids(path: Path) -> list[tuple[str, list[list[object]]]]:

@@ -22,7 +22,7 @@ from .models import Compilation, Project
 from .outputs import OutputError, has_outputs, os_cause, recover, remove_stale_staging, staging, swap_into_place
 from .problems import Report
 from .returns import check_returns
-from .budget import BUDGET_FILE, read_budget
+from .budget import BUDGET_FILE, start_budget_read
 from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
         _warn_same_dept(checked.files, checked.rows, report)
         timings["validate"] = time.perf_counter() - t0 - waited[0]  # within read
         log.info("%d 件のブックを読み込みました", len(paths))
+    budget_read = start_budget_read(cycle_dir / BUDGET_FILE)  # read in a child while the rows are merged
     with _stage(timings, "identify"):
         decisions = load_decisions(cycle_dir / DECISION_FILE, report)
         groups = group_rows(checked.rows, decisions, report)
@@ -136,9 +137,10 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
         entries_refused=len(refused),
         decisions=decisions,
     )
-    comp.frames = compile_frames(comp)
-    check_accounting(comp)
-    comp.problems = sorted(comp.problems + plan_checks(comp.frames, comp), key=lambda p: p.sort_key())
+    with _stage(timings, "frames"):
+        comp.frames = compile_frames(comp)
+        check_accounting(comp)
+        comp.problems = sorted(comp.problems + plan_checks(comp.frames, comp), key=lambda p: p.sort_key())
     if previous is not None:
         from .rolling import compare_with_previous, comparison_frame
 
@@ -147,10 +149,11 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
             comp.frames.comparison = comparison_frame(comp.previous)
             comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
     planned = comp.previous.planned if comp.previous is not None else None
-    comp.problems = sorted(comp.problems + evaluate_frames(comp.frames, comp, planned), key=lambda p: p.sort_key())
+    with _stage(timings, "frames"):
+        comp.problems = sorted(comp.problems + evaluate_frames(comp.frames, comp, planned), key=lambda p: p.sort_key())
     with _stage(timings, "budget"):
         budget_report = Report()
-        comp.budget = read_budget(cycle_dir / BUDGET_FILE, master.budget_settings, budget_report)
+        comp.budget = budget_read.finish(master.budget_settings, budget_report)
         found = compare_budget(comp.frames, comp)
         comp.problems = sorted(comp.problems + budget_report.problems + found, key=lambda p: p.sort_key())
     # which returns can be written is decided before anything is rendered (see returns.check_returns)

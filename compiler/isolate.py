@@ -29,10 +29,11 @@ import multiprocessing as mp
 import signal
 import queue
 import sys
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import Any, Callable, Generator, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Generator, Generic, Iterator, Sequence, TypeVar
 
 from .guard import FileRefused
 
@@ -158,28 +159,62 @@ def run_isolated(func: Callable[..., T], *args: Any, timeout: float = DEFAULT_TI
 
 def _run_child(func: Callable[..., Any], args: tuple, timeout: float, memory_mb: int,
                ctx: mp.context.BaseContext) -> tuple[str, Any]:
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(send, func, args, memory_mb, timeout), daemon=True)
-    proc.start()
-    send.close()
-    answered = False
-    try:
-        if recv.poll(timeout):
-            answered = True
-            try:
-                return recv.recv()
-            except (EOFError, OSError):  # the child died before answering
-                return "raise", crashed()
-            except Exception as exc:  # noqa: BLE001 - an answer that cannot be unpickled here
-                return "raise", RuntimeError(f"{type(exc).__name__}: {exc}")
-        return "raise", FileRefused("file-unreadable", TIMEOUT_DETAIL)
-    finally:
-        recv.close()
-        if answered:
-            proc.join(GRACE)  # it answered: let it exit normally
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
+    return _Child(func, args, timeout, memory_mb, ctx).outcome()
+
+
+class _Child:
+    """One call in a child process, started at once; `outcome()` waits for its answer."""
+
+    def __init__(self, func: Callable[..., Any], args: tuple, timeout: float, memory_mb: int,
+                 ctx: mp.context.BaseContext) -> None:
+        self.recv, send = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_child_main, args=(send, func, args, memory_mb, timeout), daemon=True)
+        self.proc.start()
+        send.close()
+        self.deadline = time.monotonic() + timeout
+
+    def outcome(self) -> tuple[str, Any]:
+        recv, proc = self.recv, self.proc
+        answered = False
+        try:
+            if recv.poll(max(0.0, self.deadline - time.monotonic())):
+                answered = True
+                try:
+                    return recv.recv()
+                except (EOFError, OSError):  # the child died before answering
+                    return "raise", crashed()
+                except Exception as exc:  # noqa: BLE001 - an answer that cannot be unpickled here
+                    return "raise", RuntimeError(f"{type(exc).__name__}: {exc}")
+            return "raise", FileRefused("file-unreadable", TIMEOUT_DETAIL)
+        finally:
+            recv.close()
+            if answered:
+                proc.join(GRACE)  # it answered: let it exit normally
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+
+
+class Pending(Generic[T]):
+    """A call started in a child process by start_isolated; result() as run_isolated returns or raises."""
+
+    def __init__(self, child: _Child) -> None:
+        self._child = child
+        self._outcome: tuple[str, Any] | None = None
+
+    def result(self) -> T:
+        if self._outcome is None:
+            self._outcome = self._child.outcome()
+        status, payload = self._outcome
+        if status == "ok":
+            return payload
+        raise payload
+
+
+def start_isolated(func: Callable[..., T], *args: Any, timeout: float = DEFAULT_TIMEOUT,
+                   memory_mb: int = DEFAULT_MEMORY_MB) -> Pending[T]:
+    """run_isolated, started now and answered later: the child works while the caller goes on."""
+    return Pending(_Child(func, args, timeout, memory_mb, context()))
 
 
 # ---------------------------------------------------------------- many calls

@@ -14,7 +14,7 @@ import pytest
 
 from compiler.guard import FileRefused
 from compiler.isolate import (CRASH_DETAIL, MEMORY_DETAIL, TIMEOUT_DETAIL, context, make_worker_initializer,
-                              map_isolated, run_isolated)
+                              map_isolated, run_isolated, start_isolated)
 from tests.hostile import corpus
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX process limits")
@@ -97,6 +97,36 @@ def test_exceptions_come_back() -> None:
     with pytest.raises(FileRefused) as info:
         run_isolated(refuse, timeout=10, memory_mb=256)
     assert info.value.code == "file-xls"
+
+
+def write_then_echo(path: Path, x: object) -> object:
+    path.write_text("started", encoding="utf-8")
+    return x
+
+
+def test_a_started_child_works_while_the_caller_goes_on(tmp_path: Path) -> None:
+    mark = tmp_path / "mark"
+    pending = start_isolated(write_then_echo, mark, [1, "1-3"], timeout=10, memory_mb=256)
+    deadline = time.monotonic() + 10
+    while not mark.exists() and time.monotonic() < deadline:  # the child runs before result() is asked for
+        time.sleep(0.01)
+    assert mark.read_text(encoding="utf-8") == "started"
+    assert pending.result() == [1, "1-3"]
+    assert pending.result() == [1, "1-3"]  # asked again: the same answer, no second child
+
+
+def test_a_started_child_fails_at_result() -> None:
+    refused = start_isolated(abort_now, timeout=10, memory_mb=256)
+    raising = start_isolated(raise_value_error, timeout=10, memory_mb=256)
+    hanging = start_isolated(hang, timeout=0.5, memory_mb=256)
+    with pytest.raises(FileRefused) as info:
+        refused.result()
+    assert info.value.detail == CRASH_DETAIL
+    with pytest.raises(ValueError, match="壊れた値"):
+        raising.result()
+    with pytest.raises(FileRefused) as info:
+        hanging.result()
+    assert info.value.detail == TIMEOUT_DETAIL
 
 
 # ---------------------------------------------------------------- the aborting workbook
