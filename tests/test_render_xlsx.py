@@ -470,3 +470,26 @@ def test_fast_cell_writer_writes_what_xlsxwriter_writes(tmp_path: Path, monkeypa
     assert parts[True].keys() == parts[False].keys()
     assert [n for n in parts[True] if parts[True][n] != parts[False][n]] == []
     assert any(b't="s"><v>' in data and b"<v>120000</v>" in data for data in parts[True].values())
+
+
+def test_the_package_is_deflated_at_level_one(tmp_path: Path) -> None:
+    """Every part of the book is deflated at zlib level 1 (what xlsx/fastsheet.py asks of xlsxwriter's
+    ZipFile): deflating the part again at that level gives the stored bytes."""
+    import zlib
+
+    from compiler.xlsx.fastsheet import COMPRESS_LEVEL
+
+    path = tmp_path / "x.xlsx"
+    write_crossref(refresh(make_compilation()), path)
+    raw = path.read_bytes()
+    with zipfile.ZipFile(path) as z:
+        infos = [i for i in z.infolist() if i.file_size > 1000]
+        assert infos
+        for info in infos:
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+            start = info.header_offset + 30 + len(info.orig_filename.encode()) + len(info.extra)
+            packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+            assert raw[start:start + info.compress_size] == packer.compress(z.read(info)) + packer.flush(), info.filename
+    import xlsxwriter.workbook
+
+    assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # put back after close()
