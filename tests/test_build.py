@@ -101,16 +101,18 @@ def _wait_for(path: Path) -> None:
 def test_run_jobs_runs_the_first_job_here_and_forks_one_worker_fewer(tmp_path):
     import multiprocessing as mp
 
-    started = tmp_path / "started"
+    started, counted = tmp_path / "started", tmp_path / "counted"
     forked = []
 
     def first():
         _wait_for(started)  # a worker is busy with job 1
         forked.append(len(mp.active_children()))
+        counted.touch()
         return _pid_and_gc()
 
     def second():
         started.touch()
+        _wait_for(counted)
         return _pid_and_gc()
 
     assert gc.isenabled()
@@ -147,6 +149,62 @@ def test_run_jobs_main_process_takes_the_jobs_no_worker_has_started(tmp_path):
     pids = [pid for pid, _ in run_jobs([first, blocked, os.getpid, os.getpid, last], workers=2)]
     assert pids[0] == pids[4] == os.getpid() != pids[1]
     assert time.monotonic() - t0 < 20
+
+
+@forking
+def test_run_jobs_leaves_no_job_queued_behind_a_busy_worker(tmp_path):
+    """While the one worker is held by a long job, this process takes every job after it, the very next
+    one included (a pool that hands a worker its next job in advance would leave that one waiting)."""
+    started, rest_done = tmp_path / "started", tmp_path / "rest"
+
+    def long():
+        started.touch()
+        _wait_for(rest_done)
+        return os.getpid()
+
+    def first():
+        _wait_for(started)
+        return os.getpid()
+
+    def last():
+        rest_done.touch()
+        return os.getpid()
+
+    t0 = time.monotonic()
+    pids = [pid for pid, _ in run_jobs([first, long, os.getpid, os.getpid, last], workers=2)]
+    assert pids[1] != os.getpid()
+    assert pids[0] == pids[2] == pids[3] == pids[4] == os.getpid()
+    assert time.monotonic() - t0 < 20
+
+
+@forking
+def test_a_worker_failure_keeps_the_os_error_it_came_from(tmp_path):
+    """A library's own exception raised from an OSError in a worker comes back with that cause (what
+    outputs.os_cause looks for to say 「ファイルを書き込めません」)."""
+    from compiler.outputs import os_cause
+
+    raised = tmp_path / "raised"
+
+    def first():
+        _wait_for(raised)  # job 1 runs in the worker
+        return 1
+
+    def full_disk():
+        raised.touch()
+        try:
+            raise OSError(28, "No space left on device")
+        except OSError as exc:
+            raise Wrapped("書けません") from exc
+
+    with pytest.raises(Wrapped) as info:
+        run_jobs([first, full_disk], workers=2)
+    cause = os_cause(info.value)
+    assert isinstance(cause, OSError) and cause.errno == 28
+    assert "full_disk" in "".join(getattr(info.value, "__notes__", []))  # the worker's traceback comes along
+
+
+class Wrapped(Exception):
+    """A library's own exception (module level: it pickles)."""
 
 
 def _gone(pid: int) -> bool:

@@ -162,6 +162,11 @@ class Book:
     def close(self) -> None:
         with package_at_level_one(enabled=FAST_CELLS):
             self.wb.close()
+        # the Workbook holds bound methods of itself, so only the cyclic collector frees it: at M it
+        # traversed 700,000 written cells for 0.24 s; emptied here, they go by reference counting
+        for ws in self.wb.worksheets():
+            ws.table.clear()
+            ws.row_info.clear()
 
 
 class Sheet:
