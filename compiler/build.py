@@ -4,6 +4,7 @@ then render every output into a temporary folder and move them into place togeth
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import os
 import time
@@ -13,17 +14,16 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from . import read, validate as validate_stage
-from .candidates import find_candidates
+from .budget import BUDGET_FILE, start_budget_read
 from .decisions import DECISION_FILE, load_decisions
-from .identify import SHEET_ORDER, group_rows
 from .master import MASTER_FILE, load_master
-from .merge import build_project, dedupe_generated_ids, merge_log
 from .models import Compilation, Project
 from .outputs import OutputError, has_outputs, os_cause, recover, remove_stale_staging, staging, swap_into_place
 from .problems import Report
-from .returns import check_returns
-from .budget import BUDGET_FILE, start_budget_read
-from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
+
+# the stages after the read (pandas, rapidfuzz, lxml among their imports) are imported while the workers
+# read the workbooks: importing them before would keep a core idle (see _waiting)
+LATER_STAGES = ("compiler.identify", "compiler.merge", "compiler.candidates", "compiler.frames", "compiler.returns")
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -72,9 +72,16 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _waiting(items: Iterable[T], clock: list[float], total: int) -> Iterator[T]:
+def _import_later_stages() -> None:
+    for name in LATER_STAGES:
+        importlib.import_module(name)
+
+
+def _waiting(items: Iterable[T], clock: list[float], total: int,
+             first: Callable[[], None] = lambda: None) -> Iterator[T]:
     """The items of `items`, adding to clock[0] the time spent waiting for each, and telling
-    the progress every tenth of `total` (shown on a terminal only, see cli._setup_logging)."""
+    the progress every tenth of `total` (shown on a terminal only, see cli._setup_logging).
+    `first()` runs once the first item is in (the workers are then busy with the next ones)."""
     it = iter(items)
     step = max(1, total // 10)
     done = 0
@@ -87,6 +94,8 @@ def _waiting(items: Iterable[T], clock: list[float], total: int) -> Iterator[T]:
             return
         clock[0] += time.perf_counter() - t0
         done += 1
+        if done == 1:
+            first()
         if done % step == 0 and done < total:
             log.info("  ブックを読み込み中 %d / %d", done, total)
         yield item
@@ -111,13 +120,19 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
         paths, refused = read.discover(cycle_dir / "提出")
         for path, code, detail in refused:
             report.add(code, file=path.name, detail=detail)
-        books = _waiting(read.read_each(paths, master, workers=workers), waited, len(paths))
+        books = _waiting(read.read_each(paths, master, workers=workers), waited, len(paths), _import_later_stages)
         t0 = time.perf_counter()
         checked = validate_stage.validate(books, master, report)
         _warn_same_dept(checked.files, checked.rows, report)
         timings["validate"] = time.perf_counter() - t0 - waited[0]  # within read
         log.info("%d 件のブックを読み込みました", len(paths))
     budget_read = start_budget_read(cycle_dir / BUDGET_FILE)  # read in a child while the rows are merged
+    from .candidates import find_candidates  # imported during the read already (LATER_STAGES)
+    from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
+    from .identify import SHEET_ORDER, group_rows
+    from .merge import build_project, dedupe_generated_ids, merge_log
+    from .returns import check_returns
+
     with _stage(timings, "identify"):
         decisions = load_decisions(cycle_dir / DECISION_FILE, report)
         groups = group_rows(checked.rows, decisions, report)
