@@ -212,7 +212,7 @@ class PlanRef:
     cell: str  # A1 cell of the 関連個別計画 column on that row
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a project's fields lie together in memory (see frames.tables.projects_frame)
 class Project:
     project_id: str
     id_generated: bool

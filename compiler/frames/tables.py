@@ -40,66 +40,120 @@ def frame(columns: dict[str, tuple[str, list]]) -> pd.DataFrame:
 
 
 def projects_frame(projects: list[Project], master: Master) -> pd.DataFrame:
-    """One row per project, in the projects' order (施策, 展開方向, 事業ID)."""
-    ps = projects
-    measures = master.measures
-    policy = [(measures[p.measure_code].policy_code if p.measure_code in measures else UNKNOWN) if p.in_plan else ""
-              for p in ps]
-    cols: dict[str, tuple[str, list]] = {
-        "事業ID": (STR, [p.project_id for p in ps]),
-        "仮番号": (BOOL, [p.id_generated for p in ps]),
-        "事業名": (STR, [p.name for p in ps]),
-        "所管課": (STR, [p.dept for p in ps]),
-        "総合計画": (BOOL, [p.in_plan for p in ps]),
-        "国土強靱化": (BOOL, [p.in_resilience for p in ps]),
-        "総合戦略": (BOOL, [p.in_strategy for p in ps]),
-        "掲載計画数": (INT, [len(p.plans) for p in ps]),
-        "基本政策": (STR, policy),
-        "施策コード": (STR, [p.measure_code for p in ps]),
-        "施策体系内": (BOOL, [p.in_plan and p.measure_code in measures for p in ps]),
-        "展開方向コード": (STR, [p.direction_code for p in ps]),
-        "再掲施策コード": (STR, [LIST_SEP.join(p.relisted_measures) for p in ps]),
-        "再掲施策数": (INT, [len(p.relisted_measures) for p in ps]),
-        "新継区分": (STR, [p.status for p in ps]),
-        "重点": (BOOL, [p.priority for p in ps]),
-        "国補正予算": (BOOL, [p.supplementary for p in ps]),
-        "事業内容": (STR, [p.content for p in ps]),
-        "会計": (STR, [p.account for p in ps]),
-        "予算区分": (STR, [p.budget_kind for p in ps]),
-        "予算説明書頁": (STR, [p.budget_page for p in ps]),
-        "予算事務事業コード": (STR, [LIST_SEP.join(p.budget_codes) for p in ps]),
-    }
-    for y in master.years:
-        cols[budget_column(y)] = (INT, [p.budget.get(y) if p.in_plan else None for p in ps])
-    for k in FUNDING_KEYS:
-        cols[funding_column(k)] = (INT, [p.funding.get(k) if p.in_plan else None for p in ps])
-    cols |= {
-        "SDGs": (STR, [LIST_SEP.join(str(g) for g in p.sdgs) for p in ps]),
-        "リスクシナリオ": (STR, [LIST_SEP.join(p.scenarios) for p in ps]),
-        "施策分野": (STR, [p.resilience_field for p in ps]),
-        "実施箇所": (STR, [p.location for p in ps]),
-        "事業主体": (STR, [p.actor for p in ps]),
-        "開始年度": (STR, [year_label(p.start_year) if p.start_year is not None else "" for p in ps]),
-        "終了年度": (STR, [year_label(p.end_year) if p.end_year is not None else "" for p in ps]),
-        "全体事業費": (INT, [p.total_cost for p in ps]),
-        "活用予定の交付金等": (STR, [p.grants for p in ps]),
-        "基本目標": (STR, [LIST_SEP.join(p.goals) for p in ps]),
-        "具体的施策": (STR, [LIST_SEP.join(p.strategy_measures) for p in ps]),
-        "デジタル": (BOOL, [p.digital for p in ps]),
-        "備考": (STR, [p.note for p in ps]),
-        "決算見込額": (INT, [p.settled if p.in_plan else None for p in ps]),
-        "進捗状況": (STR, [p.progress for p in ps]),
-        "実績・成果": (STR, [p.result for p in ps]),
-        "今後の方向性": (STR, [p.outlook for p in ps]),
-        "要確認": (BOOL, [p.needs_review for p in ps]),
-        "要確認の理由": (STR, ["\n".join(p.review_reasons) for p in ps]),
-        "表記": (STR, [" / ".join(p.names) for p in ps]),
-        "行数": (INT, [len(p.sources) for p in ps]),
-    }
-    out = frame(cols)
-    years = [budget_column(y) for y in master.years]
-    out["計画期間事業費"] = out[years].sum(axis=1, min_count=1).astype(INT)
+    """One row per project, in the projects' order (施策, 展開方向, 事業ID).
+
+    Each project's values are taken in one pass over it (then turned into columns): a pass per column
+    over 100,000 projects scattered through a large heap cost 0.05 s each in cache misses (2 s at L)."""
+    columns = [*_PROJECT_HEAD, *((budget_column(y), INT) for y in master.years),
+               *((funding_column(k), INT) for k in FUNDING_KEYS), *_PROJECT_TAIL]
+    measures, years = master.measures, master.years
+    rows = [_project_values(p, measures, years) for p in projects]
+    values = list(zip(*rows)) if rows else [()] * len(columns)
+    out = frame({name: (dtype, list(col)) for (name, dtype), col in zip(columns, values)})
+    out["計画期間事業費"] = out[[budget_column(y) for y in years]].sum(axis=1, min_count=1).astype(INT)
     return out
+
+
+_PROJECT_HEAD: tuple[tuple[str, str], ...] = (
+    ("事業ID", STR),
+    ("仮番号", BOOL),
+    ("事業名", STR),
+    ("所管課", STR),
+    ("総合計画", BOOL),
+    ("国土強靱化", BOOL),
+    ("総合戦略", BOOL),
+    ("掲載計画数", INT),
+    ("基本政策", STR),
+    ("施策コード", STR),
+    ("施策体系内", BOOL),
+    ("展開方向コード", STR),
+    ("再掲施策コード", STR),
+    ("再掲施策数", INT),
+    ("新継区分", STR),
+    ("重点", BOOL),
+    ("国補正予算", BOOL),
+    ("事業内容", STR),
+    ("会計", STR),
+    ("予算区分", STR),
+    ("予算説明書頁", STR),
+    ("予算事務事業コード", STR),
+)
+_PROJECT_TAIL: tuple[tuple[str, str], ...] = (
+    ("SDGs", STR),
+    ("リスクシナリオ", STR),
+    ("施策分野", STR),
+    ("実施箇所", STR),
+    ("事業主体", STR),
+    ("開始年度", STR),
+    ("終了年度", STR),
+    ("全体事業費", INT),
+    ("活用予定の交付金等", STR),
+    ("基本目標", STR),
+    ("具体的施策", STR),
+    ("デジタル", BOOL),
+    ("備考", STR),
+    ("決算見込額", INT),
+    ("進捗状況", STR),
+    ("実績・成果", STR),
+    ("今後の方向性", STR),
+    ("要確認", BOOL),
+    ("要確認の理由", STR),
+    ("表記", STR),
+    ("行数", INT),
+)
+
+
+def _project_values(p: Project, measures: dict, years: tuple[str, ...]) -> tuple:
+    """A project's values in the order of projects_frame's columns."""
+    policy = (measures[p.measure_code].policy_code if p.measure_code in measures else UNKNOWN) if p.in_plan else ""
+    plan = p.in_plan
+    return (
+        p.project_id,
+        p.id_generated,
+        p.name,
+        p.dept,
+        p.in_plan,
+        p.in_resilience,
+        p.in_strategy,
+        len(p.plans),
+        policy,
+        p.measure_code,
+        p.in_plan and p.measure_code in measures,
+        p.direction_code,
+        LIST_SEP.join(p.relisted_measures),
+        len(p.relisted_measures),
+        p.status,
+        p.priority,
+        p.supplementary,
+        p.content,
+        p.account,
+        p.budget_kind,
+        p.budget_page,
+        LIST_SEP.join(p.budget_codes),
+        *(p.budget.get(y) if plan else None for y in years),
+        *(p.funding.get(k) if plan else None for k in FUNDING_KEYS),
+        LIST_SEP.join(str(g) for g in p.sdgs),
+        LIST_SEP.join(p.scenarios),
+        p.resilience_field,
+        p.location,
+        p.actor,
+        year_label(p.start_year) if p.start_year is not None else "",
+        year_label(p.end_year) if p.end_year is not None else "",
+        p.total_cost,
+        p.grants,
+        LIST_SEP.join(p.goals),
+        LIST_SEP.join(p.strategy_measures),
+        p.digital,
+        p.note,
+        p.settled if p.in_plan else None,
+        p.progress,
+        p.result,
+        p.outlook,
+        p.needs_review,
+        "\n".join(p.review_reasons),
+        " / ".join(p.names),
+        len(p.sources),
+    )
 
 
 def placements_frame(projects: list[Project]) -> pd.DataFrame:
