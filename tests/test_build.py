@@ -75,6 +75,25 @@ def test_output_held_open_leaves_every_previous_output(first_build, tmp_path, mo
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
+def test_the_collector_stays_off_while_a_cycle_is_gathered(monkeypatch):
+    """The cyclic collector is off between the stages too (its passes over objects that all stay alive
+    cost time at every stage and between them), and on again afterwards."""
+    import compiler.build as build_module
+
+    between = []
+    start = build_module.start_budget_read  # called between the read and identify stages
+
+    def recording(path):
+        between.append(gc.isenabled())
+        return start(path)
+
+    monkeypatch.setattr(build_module, "start_budget_read", recording)
+    assert gc.isenabled()
+    comp = compile_cycle(SAMPLE)
+    assert comp.projects and between == [False]
+    assert gc.isenabled()
+
+
 def test_accounting_is_checked(first_build):
     comp = compile_cycle(SAMPLE)
     comp.rows_excluded += 1
