@@ -122,7 +122,11 @@ class BudgetBook:
 def read_budget(path: Path, settings: BudgetSettings, report: Report) -> BudgetBook | None:
     """The items of the export at `path`, or None when there is no such file or it cannot be read
     (reported).  Rows without a code, with a repeated code or an unreadable amount are reported."""
-    return start_budget_read(path).finish(settings, report)
+    reading = start_budget_read(path)
+    try:
+        return reading.finish(settings, report)
+    finally:
+        reading.close()
 
 
 @dataclass
@@ -131,6 +135,11 @@ class BudgetRead:
 
     path: Path
     pending: Pending[list[tuple[str, list[list[object]]]]] | None
+
+    def close(self) -> None:
+        """Stop the child when finish() was never called (the compile failed before)."""
+        if self.pending is not None:
+            self.pending.close()
 
     def finish(self, settings: BudgetSettings, report: Report) -> BudgetBook | None:
         if self.pending is None:

@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, TypeVar
 
 from . import read, validate as validate_stage
-from .budget import BUDGET_FILE, start_budget_read
+from .budget import BUDGET_FILE, BudgetRead, start_budget_read
 from .decisions import DECISION_FILE, load_decisions
 from .master import MASTER_FILE, load_master
-from .models import Compilation, Project
+from .models import Compilation, Master, Project
 from .outputs import OutputError, has_outputs, os_cause, recover, remove_stale_staging, staging, swap_into_place
 from .problems import Report
+from .validate import Validated
 
 # the stages after the read (pandas, rapidfuzz, lxml among their imports) are imported while the workers
 # read the workbooks: importing them before would keep a core idle (see _waiting)
@@ -116,6 +117,17 @@ def compile_cycle(cycle_dir: Path, *, previous: Path | None = None, workers: int
 def _gather(cycle_dir: Path, previous: Path | None, workers: int | None) -> Compilation:
     timings: dict[str, float] = {}
     report = Report()
+    master, checked, refused = _read(cycle_dir, workers, timings, report)
+    budget_read = start_budget_read(cycle_dir / BUDGET_FILE)  # read in a child while the rows are merged
+    try:
+        return _merge(cycle_dir, previous, master, checked, len(refused), report, timings, budget_read)
+    finally:
+        budget_read.close()  # its child is stopped when the compile failed before taking its answer
+
+
+def _read(cycle_dir: Path, workers: int | None, timings: dict[str, float],
+          report: Report) -> tuple[Master, Validated, list[tuple[Path, str, str]]]:
+    """The read stage: (master, validated rows, entries of 提出/ refused by name)."""
     # read and validate overlap: each workbook is validated here while the workers read the next ones
     waited = [0.0]
     with _stage(timings, "read"):
@@ -130,7 +142,12 @@ def _gather(cycle_dir: Path, previous: Path | None, workers: int | None) -> Comp
         _warn_same_dept(checked.files, checked.rows, report)
         timings["validate"] = time.perf_counter() - t0 - waited[0]  # within read
         log.info("%d 件のブックを読み込みました", len(paths))
-    budget_read = start_budget_read(cycle_dir / BUDGET_FILE)  # read in a child while the rows are merged
+    return master, checked, refused
+
+
+def _merge(cycle_dir: Path, previous: Path | None, master: Master, checked: Validated, refused: int,
+           report: Report, timings: dict[str, float], budget_read: BudgetRead) -> Compilation:
+    """The stages after the read: identify and merge, candidates, frames, 前年度比較, 進行管理, 予算との対照."""
     from .candidates import find_candidates  # imported during the read already (LATER_STAGES)
     from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
     from .identify import SHEET_ORDER, group_rows
@@ -153,7 +170,7 @@ def _gather(cycle_dir: Path, previous: Path | None, workers: int | None) -> Comp
         projects=projects, measure_kpis=checked.kpis, merge_log=log_entries, candidates=candidates,
         problems=report.sorted(), excluded_rows=sorted(checked.excluded),
         timings=timings, kpi_rows_read=checked.kpi_rows_read, kpi_rows_excluded=len(checked.kpi_excluded),
-        entries_refused=len(refused),
+        entries_refused=refused,
         decisions=decisions,
     )
     with _stage(timings, "frames"):

@@ -173,6 +173,12 @@ class _Child:
         send.close()
         self.deadline = time.monotonic() + timeout
 
+    def stop(self) -> None:
+        self.recv.close()
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+
     def outcome(self) -> tuple[str, Any]:
         recv, proc = self.recv, self.proc
         answered = False
@@ -209,6 +215,12 @@ class Pending(Generic[T]):
         if status == "ok":
             return payload
         raise payload
+
+    def close(self) -> None:
+        """Stop the child if its answer was never asked for (nothing to do once result() ran)."""
+        if self._outcome is None:
+            self._outcome = ("raise", FileRefused("file-unreadable", "中断しました"))
+            self._child.stop()
 
 
 def start_isolated(func: Callable[..., T], *args: Any, timeout: float = DEFAULT_TIMEOUT,

@@ -205,3 +205,13 @@ def test_calamine_ignores_what_the_default_preflight_lets_through(tmp_path: Path
     corpus._package_with_sheet(path, corpus._deflate(sheet))
     check_package(path)
     assert run_isolated(calamine_dimensions, path, timeout=30, memory_mb=1024) == (1, 1, 1)
+
+
+def test_a_started_child_whose_answer_is_never_taken_is_stopped_by_close() -> None:
+    pending = start_isolated(hang, timeout=30, memory_mb=256)
+    child = pending._child.proc
+    assert child.is_alive()
+    pending.close()
+    assert not child.is_alive()
+    with pytest.raises(FileRefused):
+        pending.result()
