@@ -450,7 +450,7 @@ def _scan_member(z: zipfile.ZipFile, f: IO[bytes], info: zipfile.ZipInfo, label:
             head += chunk[: PROLOG_BYTES - len(head)]
             prolog_done = _check_prolog(head, info.filename, final=False)
         window = tail + chunk
-        if b"<!" in window and _DECL.search(window):
+        if b"!" in window and _DECL.search(window):  # memchr for a '!' first: most parts have none
             raise FileRefused("file-unsafe", f"XML の文書型宣言（DOCTYPE）を含む部品 {info.filename}")
         tail = window[-16:]
         if scanner is not None:
@@ -474,7 +474,12 @@ _REF_TAG = re.compile(_PFX + rb"(dimension|mergeCell)(?:" + _ATTR + rb")*?\s+ref
 _REF = re.compile(r"^\$?([A-Za-z]{0,3})\$?(\d{0,7})$")
 _QUICK_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
 _QUICK_ROW = re.compile(rb'<row r="(\d{1,7})"')
-_ODD_TAG_END = re.compile(rb"<(?:c|row)[\t\n\r]")  # a tag name ended by a tab or line break: walk
+_PREFIXED = re.compile(rb":(?:c|row)")  # a prefixed <x:c> or <x:row>: walk
+_OTHER_C = re.compile(rb'<c(?! r=")')  # <cols>, <cfRule> … or a cell tag in another shape
+_OTHER_ROW = re.compile(rb'<row(?! r=")')
+# a cell or row tag not in the quick shape: its name ended by white space, '>' or '/' but no r=
+# right after it, or ended by a tab or line break: walk
+_ODD_SHAPE = re.compile(rb'<(?:c|row)(?:[\t\n\r]|(?=[ />])(?! r="))')
 
 
 class _SheetScanner:
@@ -524,32 +529,32 @@ class _SheetScanner:
 
     def _quick(self, data: bytes) -> bool:
         """The shape every spreadsheet writer uses (`<c r="B2" …>`, `<row r="2" …>`, no
-        prefixes): plain byte counts prove it, and only the cells that hold something are
+        prefixes): a few searches prove it, and only the cells that hold something are
         looked at one by one (a template's hundreds of formatting-only input rows are not).
         Returns False when the careful walk is needed: other shapes, or a chunk that may
         reach too far (the walk then judges cell by cell)."""
-        if b":c" in data or b":row" in data:
+        if _PREFIXED.search(data):
             return False
-        n_cells, n_rows = data.count(b'<c r="'), data.count(b'<row r="')
-        if data.count(b"<c") != n_cells or data.count(b"<row") != n_rows:
-            # other tags begin with <c or <row here (cols, cfRule, rowBreaks…, or a cell in another
-            # shape): count the cell and row tags in every shape (inside sheetData this is not needed)
-            if _ODD_TAG_END.search(data):
-                return False
-            if (data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/") != n_cells
-                    or data.count(b"<row ") + data.count(b"<row>") + data.count(b"<row/") != n_rows):
-                return False
+        if (_OTHER_C.search(data) or _OTHER_ROW.search(data)) and _ODD_SHAPE.search(data):
+            # other tags begin with <c or <row here (cols, cfRule, rowBreaks…): fine, unless a
+            # cell or row tag has another shape (no r= first, or its name ended by a tab or newline)
+            return False
         last = None
-        if n_cells:
-            last_start = data.rfind(b'<c r="')
+        last_start = data.rfind(b'<c r="')
+        if last_start >= 0:
             last = _QUICK_CELL.match(data, last_start)
             if last is None:
                 return False
-        cells = _QUICK_CELL.findall(data) if self.strict else self._filled_cells(data)
-        if cells is None or (self.strict and len(cells) != n_cells):
-            return False  # an r= that is not a plain reference
-        if last is not None and not self.strict and last_start > data.rfind(b"</c>"):
-            cells.append(last.groups())  # closed in the next chunk (or formatting only): counted now
+        if self.strict:
+            cells = _QUICK_CELL.findall(data)
+            if len(cells) != data.count(b'<c r="'):
+                return False  # an r= that is not a plain reference
+        else:
+            cells = self._filled_cells(data)
+            if cells is None:
+                return False  # an r= that is not a plain reference
+            if last is not None and last_start > data.rfind(b"</c>"):
+                cells.append(last.groups())  # closed in the next chunk (or formatting only): counted now
         if cells:
             top = max(map(int, set(map(itemgetter(1), cells))))
             right = max(_col_number(c.decode()) for c in set(map(itemgetter(0), cells)))
@@ -558,8 +563,9 @@ class _SheetScanner:
             self.max_row, self.max_col = max(top, self.max_row), max(right, self.max_col)
         if last is not None:
             self.col = _col_number(last.group(1).decode())
-        if n_rows:
-            last_row = _QUICK_ROW.match(data, data.rfind(b'<row r="'))
+        row_start = data.rfind(b'<row r="')
+        if row_start >= 0:
+            last_row = _QUICK_ROW.match(data, row_start)
             if last_row is None:
                 return False
             self.row = int(last_row.group(1))
