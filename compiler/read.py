@@ -1,7 +1,7 @@
 """Read stage: find the department workbooks and turn each template sheet into raw rows.
 
 Each workbook is parsed by python-calamine in a worker process (a hostile file can abort
-a native reader; see guard.py), after a cheap preflight of the zip package.  The worker
+a native reader; see guard/), after a cheap preflight of the zip package.  The worker
 returns plain data: for every template sheet, the header row it found, the column of each
 field, and the non-blank data rows with their raw cell values.  Nothing is normalised here.
 """
@@ -110,12 +110,31 @@ def _fill_merged(grid: list[list[object]], merged: list) -> None:
                     row[c] = top
 
 
+_LABEL_KEYS: dict[str, str] = {}  # label_key of texts seen in this process (labels, repeated values)
+_LABEL_KEYS_MAX = 20_000
+
+
+def _label_key(value: object) -> str:
+    """schema.label_key, remembered for texts: the same labels and names recur in every workbook."""
+    if type(value) is not str:
+        return label_key(value)
+    key = _LABEL_KEYS.get(value)
+    if key is None:
+        if len(_LABEL_KEYS) >= _LABEL_KEYS_MAX:
+            _LABEL_KEYS.clear()
+        key = _LABEL_KEYS[value] = label_key(value)
+    return key
+
+
 def find_header(grid: list[list[object]], columns: tuple[Column, ...]) -> tuple[int, dict[str, int], list, list]:
     """Best header row among the first rows: (row index or -1, key->col, unknown, duplicates)."""
-    by_label = {label_key(c.label): c.key for c in columns}
+    by_label = {_label_key(c.label): c.key for c in columns}
     best = (-1, 0)
+    keyed: list[list[str | None]] = []  # label_key of every cell of the rows searched (None: blank)
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = {by_label[label_key(v)] for v in row if v is not None and label_key(v) in by_label}
+        keys = [None if v is None else _label_key(v) for v in row]
+        keyed.append(keys)
+        hits = {by_label[k] for k in keys if k in by_label}
         if len(hits) > best[1]:
             best = (r, len(hits))
     r, hits = best
@@ -125,14 +144,18 @@ def find_header(grid: list[list[object]], columns: tuple[Column, ...]) -> tuple[
     cols: dict[str, int] = {}
     unknown: list[tuple[str, int]] = []
     dups: list[tuple[str, int]] = []
+    keys = keyed[r]
     for c, v in enumerate(grid[r]):
-        if v is None or clean_text(v) == "":
+        if v is None:
             continue
-        key = by_label.get(label_key(v))
+        text = clean_text(v)
+        if text == "":
+            continue
+        key = by_label.get(keys[c])
         if key is None:
-            unknown.append((clean_text(v), c))
+            unknown.append((text, c))
         elif key in cols:
-            dups.append((clean_text(v), c))
+            dups.append((text, c))
         else:
             cols[key] = c
     if not name_keys & cols.keys() and hits < 3:

@@ -15,6 +15,11 @@ _ATTR_T = re.compile(rb'\bt="(\w+)"')
 _HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
+# whether a part needs a scan at all: re's literal search beats `bytes in` on XML, where the
+# first byte of these needles ('<', 't', 'h') is frequent (about half the time, measured)
+_ANY_HIDDEN = re.compile(rb"hidden=")
+_ANY_FORMULA = re.compile(rb"<f")
+_ANY_ERROR = re.compile(rb't="e"')
 
 
 def column_letter(col: int) -> str:
@@ -42,14 +47,14 @@ class SheetExtras:
 
 def scan_xml(data: bytes) -> SheetExtras:
     extras = SheetExtras()
-    if b"hidden=" in data:
+    if _ANY_HIDDEN.search(data):
         for m in _ROW_TAG.finditer(data):
             attrs = m.group(1)
             if _HIDDEN.search(attrs):
                 r = re.search(rb'\br="(\d+)"', attrs)
                 if r:
                     extras.hidden_rows.add(int(r.group(1)))
-    if b"<f" not in data and b't="e"' not in data:
+    if not _ANY_FORMULA.search(data) and not _ANY_ERROR.search(data):
         return extras
     for m in _CELL.finditer(data):
         attrs, inner = m.group(1), m.group(2) or b""

@@ -356,3 +356,28 @@ def test_filled_and_formatting_only_cells_at_every_chunk_boundary(far_cell: byte
         else:
             assert not refused, cut
             assert (scanner.max_row, scanner.max_col) == (1, 2), cut
+
+
+@pytest.mark.parametrize("chunk, quick", [
+    (b'<cols><col min="1" max="3"/></cols><sheetData><row r="1"><c r="A1"><v>1</v></c></row>', True),
+    (b'<row r="1"><c r="A1"><v>1</v></c></row><conditionalFormatting><cfRule type="x"/>', True),
+    (b'<row r="1"><c r="A1"><v>1</v></c></row><rowBreaks count="1"/>', True),
+    (b'<row r="1"><c s="1" r="A1"><v>1</v></c></row>', False),  # r= not first: walked
+    (b'<row r="1"><c><v>1</v></c></row>', False),  # no r=
+    (b'<row><c r="A1"><v>1</v></c></row>', False),
+    (b'<row r="1"><c\tr="A1"><v>1</v></c></row>', False),  # a tag name ended by a tab
+    (b'<row\nr="1"><c r="A1"><v>1</v></c></row>', False),
+    (b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>', False),  # prefixed
+    (b'<row r="1"><c r="a1"><v>1</v></c></row>', False),  # not a plain reference
+])
+def test_quick_path_takes_only_the_plain_shape(chunk: bytes, quick: bool) -> None:
+    """Other tags beginning with <c or <row (cols, cfRule, rowBreaks) keep the quick path; any
+    cell or row tag in another shape sends the chunk to the careful walk."""
+    assert guard._SheetScanner("総合計画")._quick(chunk) is quick
+
+
+def test_a_far_cell_beside_other_c_tags_is_refused(tmp_path: Path) -> None:
+    xml = _sheet(b'<row r="1"><c r="A1"><v>1</v></c></row><row r="150000"><c r="B150000"><v>1</v></c></row>',
+                 ).replace(b"<sheetData>", b'<cols><col min="1" max="2" width="9"/></cols><sheetData>')
+    exc = refusal(_sheet_package(tmp_path, xml))
+    assert exc is not None and exc.code == "file-too-large" and "A1:B150000" in exc.detail
