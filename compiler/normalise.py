@@ -271,8 +271,8 @@ def _match_key_text(name: str) -> str:
 def _match_key(name: object) -> str:
     text = nfkc(clean_text(name))
     text = _KEY_WS.sub("", text)
+    text = _dash_in_key(text)  # before the notes: （R7−R9） is a period note as （R7-R9） is
     text = _without_bracket_notes(text)
-    text = _dash_in_key(text)
     if text.endswith("事業") and len(text) > 2:
         text = text[:-2]
     return text.lower()
