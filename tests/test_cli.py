@@ -78,3 +78,18 @@ def test_compile_with_problems_says_where_they_are_listed(tmp_path, capsys):
     assert lines[at + 1] == (f"　問題の一覧は {out_dir / 'クロスリファレンス.xlsx'} のシート「検証結果」、"
                              f"各課への返送用ブック 1 件は {out_dir / '返送'} にあります。")
     assert len(list((out_dir / "返送").iterdir())) == 1
+
+
+def test_the_process_exits_with_main_s_code_and_every_line_written(tmp_path):
+    """`python -m compiler` ends the process without tearing the compilation down: what main() printed
+    (to a file here, so fully buffered) still arrives, and the exit code is main()'s."""
+    root = make_cycle(tmp_path, {"0501_河川課.xlsx": {"総合計画": [plan_row("A事業", direction="3-4-1")]}})
+    out = tmp_path / "stdout.txt"
+    with out.open("w", encoding="utf-8") as f:
+        r = subprocess.run([sys.executable, "-m", "compiler", "compile", str(root), "--output", str(tmp_path / "o"),
+                            "--quiet"], stdout=f, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("ブック 1 件") and lines[-1].startswith("出力先:")
+    assert subprocess.run([sys.executable, "-m", "compiler", "check", str(tmp_path / "nope")],
+                          capture_output=True, cwd=ROOT).returncode == 2
