@@ -1,4 +1,5 @@
 """The thin CLI: exit codes, the check table, messages for an unusable master."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,9 +86,10 @@ def test_the_process_exits_with_main_s_code_and_every_line_written(tmp_path):
     (to a file here, so fully buffered) still arrives, and the exit code is main()'s."""
     root = make_cycle(tmp_path, {"0501_河川課.xlsx": {"総合計画": [plan_row("A事業", direction="3-4-1")]}})
     out = tmp_path / "stdout.txt"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # buffered, as a user runs it
     with out.open("w", encoding="utf-8") as f:
         r = subprocess.run([sys.executable, "-m", "compiler", "compile", str(root), "--output", str(tmp_path / "o"),
-                            "--quiet"], stdout=f, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                            "--quiet"], stdout=f, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     assert r.returncode == 0, r.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("ブック 1 件") and lines[-1].startswith("出力先:")
