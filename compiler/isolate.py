@@ -31,6 +31,7 @@ import queue
 import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, Callable, Generator, Generic, Iterator, Sequence, TypeVar
@@ -84,6 +85,31 @@ def _address_space() -> int:
         return 0
 
 
+STOP_SIGNALS = {s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s is not None}
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM held back while child processes are forked.  One arriving between fork()
+    and the child's own start-up would run the parent's handler in the child (KeyboardInterrupt, the
+    CLI's Terminated), and the child would carry on with the parent's code.  Held back, they reach
+    the parent when the block ends and each child once it has set its own handlers (release_signals)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def release_signals() -> None:
+    """In a child forked inside signals_held: let Ctrl-C and SIGTERM through again."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def _init_worker(memory_mb: int) -> None:
     gc.freeze()  # what the worker inherited (modules, the master) is never collected here: the collector
     # then leaves those pages shared with the parent instead of writing to every object's header
@@ -98,6 +124,7 @@ def _init_worker(memory_mb: int) -> None:
     faulthandler.disable()  # a child's abort is expected and reported by the parent, not dumped
     if hasattr(signal, "SIGALRM"):
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # an expired alarm ends the process
+    release_signals()
 
 
 def make_worker_initializer(memory_mb: int = DEFAULT_MEMORY_MB) -> Callable[[], None]:
@@ -169,7 +196,8 @@ class _Child:
                  ctx: mp.context.BaseContext) -> None:
         self.recv, send = ctx.Pipe(duplex=False)
         self.proc = ctx.Process(target=_child_main, args=(send, func, args, memory_mb, timeout), daemon=True)
-        self.proc.start()
+        with signals_held():
+            self.proc.start()
         send.close()
         self.deadline = time.monotonic() + timeout
 
@@ -307,7 +335,8 @@ def _pool_round(func: Callable[..., Any], arg_tuples: Sequence[tuple], todo: lis
     pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=ctx,
                                initializer=make_worker_initializer(memory_mb))
     try:
-        futures: dict[Future, int] = {pool.submit(call_with_alarm, func, arg_tuples[i], timeout): i for i in todo}
+        with signals_held():  # the pool forks its workers on the first submit
+            futures: dict[Future, int] = {pool.submit(call_with_alarm, func, arg_tuples[i], timeout): i for i in todo}
         # each future reports itself when done: waiting costs O(1) per call, where wait() on the
         # pending set would cost O(pending) per call (quadratic over thousands of workbooks)
         finished: queue.SimpleQueue[Future] = queue.SimpleQueue()

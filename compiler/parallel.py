@@ -19,6 +19,8 @@ import time
 from multiprocessing.connection import Connection, wait
 from typing import Callable, Sequence, TypeVar
 
+from .isolate import release_signals, signals_held
+
 T = TypeVar("T")
 
 _JOBS: Sequence[Callable[[], object]] = ()
@@ -75,7 +77,8 @@ def run_jobs(jobs: Sequence[Callable[[], T]], workers: int) -> list[tuple[T, flo
         for _ in range(min(workers, len(jobs)) - 1):
             recv, send = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_worker, args=(taken, send), daemon=True)
-            proc.start()
+            with signals_held():
+                proc.start()
             send.close()
             procs.append(proc)
             conns.append(recv)
@@ -123,6 +126,7 @@ def _worker(taken, conn: Connection) -> None:  # noqa: ANN001 - a multiprocessin
     """A forked worker: the next job not yet taken, until none is left; each result (or the exception
     that ended the job, with the exceptions it was raised from or during) goes back through `conn`."""
     _quiet_worker()
+    release_signals()
     while (i := _take(taken, len(_JOBS))) is not None:
         try:
             conn.send((i, True, _run(i)))

@@ -222,6 +222,31 @@ def test_a_worker_failure_keeps_the_os_error_it_came_from(tmp_path):
     assert "full_disk" in "".join(getattr(info.value, "__notes__", []))  # the worker's traceback comes along
 
 
+def _signals_in_job() -> tuple[bool, list[int]]:
+    import signal
+
+    blocked = [int(x) for x in signal.pthread_sigmask(signal.SIG_BLOCK, []) if x in (signal.SIGINT, signal.SIGTERM)]
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN, blocked
+
+
+@forking
+def test_a_render_worker_ignores_ctrl_c_and_is_forked_with_it_held_back(tmp_path):
+    """The worker leaves Ctrl-C to the main process and was forked with Ctrl-C/SIGTERM held back (see
+    isolate.signals_held), which it lets through once its own handlers are set."""
+    started = tmp_path / "started"
+
+    def first():
+        _wait_for(started)
+        return None, []
+
+    def second():
+        started.touch()
+        return _signals_in_job()
+
+    out = run_jobs([first, second], workers=2)
+    assert out[1][0] == (True, [])
+
+
 class Wrapped(Exception):
     """A library's own exception (module level: it pickles)."""
 

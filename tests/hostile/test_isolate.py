@@ -6,6 +6,7 @@ parsed here only inside an isolated child, never in the test process.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -215,3 +216,33 @@ def test_a_started_child_whose_answer_is_never_taken_is_stopped_by_close() -> No
     assert not child.is_alive()
     with pytest.raises(FileRefused):
         pending.result()
+
+
+def _report_mask(conn) -> None:  # noqa: ANN001
+    conn.send(sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+    conn.close()
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_children_are_forked_with_ctrl_c_and_sigterm_held_back() -> None:
+    """A child forked inside signals_held starts with SIGINT/SIGTERM blocked (none can run the parent's
+    handler in it before it sets its own), and the parent gets them back after the block."""
+    from compiler.isolate import signals_held
+
+    ctx = context()
+    recv, send = ctx.Pipe(duplex=False)
+    with signals_held():
+        proc = ctx.Process(target=_report_mask, args=(send,))
+        proc.start()
+        assert signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    send.close()
+    assert {int(signal.SIGINT), int(signal.SIGTERM)} <= set(recv.recv())
+    proc.join()
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    # and a worker lets them through once its own handlers are set
+    assert run_isolated(address_space_limit, timeout=10, memory_mb=256) > 0
+    assert start_isolated(_mask_now, timeout=10, memory_mb=256).result() == []
+
+
+def _mask_now() -> list[int]:
+    return sorted(int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, []) if s in (signal.SIGINT, signal.SIGTERM))
