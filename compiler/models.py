@@ -28,7 +28,7 @@ DATA_SHEETS = (SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, SHEET_KPI)
 FUNDING_KEYS = ("国県支出金", "地方債", "その他", "一般財源")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Origin:
     """Where a row came from: file name (relative to 提出/), sheet, 1-based Excel row."""
 
@@ -138,7 +138,7 @@ class Master:
 
 
 # ---------------------------------------------------------------- input rows
-@dataclass
+@dataclass(slots=True)
 class InputRow:
     """One non-blank data row of a department sheet after normalisation.
 
@@ -284,7 +284,7 @@ class Project:
         return sum(v for v in self.budget.values() if v)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MergeLogEntry:
     origin: Origin
     input_name: str
