@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..sanitize import has_illegal, safe_text
-from .annotate import Styles, m
+from .styles import Styles, m
 from .book import wrapped_lines
 from ..sheetxml import column_letter
 from .package import CT_WORKSHEET, NS_MAIN, NS_REL, REL_WORKSHEET, Package, PackageError, q

@@ -20,9 +20,11 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from .annotate import AFTER_LEGACY, ColumnStyles, Styles, m, mark_cell, widened_ref
+from .cells import ColumnStyles, mark_cell, widened_ref
+from .comments import AFTER_LEGACY
 from .package import _PARSER, NS_MAIN, NS_REL, _refuse_dtd
 from .printsetup import AFTER_PAGE_SETUP, OWN_PAGE_SETUP, PAGE_SETUP, TRUE
+from .styles import Styles, m
 
 _ROOT = re.compile(rb"<worksheet\b([^<>]*)>")
 _XMLNS = re.compile(rb'\sxmlns(?::([A-Za-z_][\w.-]*))?="([^"]*)"')
