@@ -98,9 +98,10 @@ def _row_index(data: etree._Element) -> dict[int, etree._Element]:
 
 
 def _find_or_insert_cell(row: etree._Element, r: int, c: int) -> etree._Element:
-    found = row.xpath(f"m:c[@r='{column_letter(c)}{r}']", namespaces=_NS)
-    if found:
-        return found[0]
+    ref = f"{column_letter(c)}{r}"
+    for cell in row.iterchildren(m("c")):  # what the XPath m:c[@r=ref] finds, without compiling one per cell
+        if cell.get("r") == ref:
+            return cell
     last = 0
     for cell in row.iter(m("c")):
         pos = split_cell(cell.get("r", "")) if cell.get("r") else None
