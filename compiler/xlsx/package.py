@@ -6,6 +6,7 @@ we do not understand, because we only rewrite the parts we annotate.
 """
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -281,6 +282,7 @@ class Package:
 
     # ------------------------------------------------------------ relationships
     @staticmethod
+    @functools.lru_cache(maxsize=4096)  # a handful of names, asked for again at every relationship look-up
     def rels_name(part: str) -> str:
         folder, base = posixpath.split(part)
         return posixpath.join(folder, "_rels", base + ".rels")

@@ -6,6 +6,7 @@ made (xlsx.earlier finds them when a department sends a returned copy back).
 from __future__ import annotations
 
 import copy
+import functools
 
 from lxml import etree
 
@@ -17,6 +18,7 @@ REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 FILLS = {"エラー": "FFFFC7CD", "警告": "FFFFEB9B"}
 
 
+@functools.lru_cache(maxsize=256)
 def m(tag: str) -> str:
     return q(NS_MAIN, tag)
 
