@@ -40,3 +40,36 @@ def test_saved_package_reads_back_with_untouched_parts_copied_compressed(tmp_pat
     pkg3 = Package(src)
     pkg3.save(tmp_path / "again2.xlsx")
     assert (tmp_path / "again.xlsx").read_bytes() == (tmp_path / "again2.xlsx").read_bytes()
+
+
+def test_parts_read_from_the_zip_bytes_equal_zipfile_s(tmp_path: Path) -> None:
+    """Stored and deflated members are inflated from the file's bytes (heads too), as zipfile reads
+    them; a member of another method still goes through zipfile."""
+    import pytest
+
+    from compiler.xlsx.package import PackageError
+
+    src = make_department_book(tmp_path / "b.xlsx")
+    mixed = tmp_path / "mixed.xlsx"
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(mixed, "w") as b:
+        for i, info in enumerate(a.infolist()):
+            method = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2)[i % 3]
+            b.writestr(info.filename, a.read(info), compress_type=method)
+    pkg = Package(mixed)
+    with zipfile.ZipFile(mixed) as z:
+        for info in z.infolist():
+            assert pkg.parts.head(info.filename, 100) == z.read(info)[:100], info.filename
+            assert pkg.parts[info.filename] == z.read(info), info.filename
+            assert pkg.parts.head(info.filename, 100) == z.read(info)[:100], info.filename
+    # a member whose bytes do not match its CRC is refused
+    with zipfile.ZipFile(mixed) as z:
+        info = next(i for i in z.infolist() if i.compress_type == zipfile.ZIP_STORED and i.file_size > 10)
+    raw = bytearray(mixed.read_bytes())
+    name_len, extra_len = int.from_bytes(raw[info.header_offset + 26:info.header_offset + 28], "little"), \
+        int.from_bytes(raw[info.header_offset + 28:info.header_offset + 30], "little")
+    at = info.header_offset + 30 + name_len + extra_len + 5
+    raw[at] = raw[at] ^ 0x20
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(bytes(raw))
+    with pytest.raises(PackageError):
+        Package(broken).parts[info.filename]

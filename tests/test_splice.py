@@ -120,3 +120,40 @@ def test_unusual_sheets_are_parsed_whole(change: tuple[bytes, bytes]) -> None:
 def test_a_dtd_is_refused_as_when_parsed() -> None:
     with pytest.raises(PackageError):
         SheetSplice(SHEET.replace(b"?>\n", b'?>\n<!DOCTYPE x [<!ENTITY a "a">]>', 1), PART)
+
+
+@pytest.mark.parametrize("change", [
+    (b'<row r="4" ', b"<row>"),  # <row> without attributes
+    (b'<row r="4" spans="1:5">', b'<row spans="1:5" r="4">'),  # the number not the first attribute
+    (b"</sheetData>", b'<row r="9"/></sheetData>'.replace(b' r="9"', b"")),  # <row/>
+    (b"<sheetViews>", b"<sheetViews><sheetData/>"),  # a second sheetData
+    (b'<c r="A4" s="1" t="s">', b'<x:c xmlns:x="' + MAIN.encode() + b'" r="A4" s="1" t="s">'),  # a prefixed cell
+])
+def test_rows_and_cells_not_written_the_usual_way_are_parsed_whole(change: tuple[bytes, bytes]) -> None:
+    changed = SHEET.replace(*change, 1)
+    assert changed != SHEET
+    with pytest.raises(NotSpliceable):
+        SheetSplice(changed, PART)
+
+
+def test_a_row_tag_outside_sheet_data_or_a_numbered_row_is_no_reason_to_parse_whole() -> None:
+    sheet = SHEET.replace(b"<pageMargins", b'<rowBreaks count="1"><brk id="2"/></rowBreaks><pageMargins', 1)
+    SheetSplice(sheet, PART)
+
+
+def test_a_prefixed_print_element_refuses_only_the_print_set_up() -> None:
+    prefixed = SHEET.replace(b"<dimension", b'<m:sheetPr xmlns:m="' + MAIN.encode() + b'"/><dimension', 1)
+    sheet = SheetSplice(prefixed, PART)  # cells can still be marked
+    with pytest.raises(NotSpliceable):
+        sheet.print_setup()
+
+
+def test_a_print_element_name_after_a_colon_in_text_is_no_prefix() -> None:
+    """Only a tag `<p:pageSetup` is a prefixed print element: a formula's text holding ':pageSetup '
+    leaves the print set-up to the splice."""
+    text = SHEET.replace(b"<formula>A1&gt;0</formula>", b"<formula>X:pageSetup /A1:sheetPr&gt;0</formula>", 1)
+    sheet = SheetSplice(text, PART)
+    assert sheet.print_setup()
+    out = sheet.to_bytes()
+    assert b'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>' in out
+    assert b"X:pageSetup /A1:sheetPr" in out

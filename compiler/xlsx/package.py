@@ -6,6 +6,7 @@ we do not understand, because we only rewrite the parts we annotate.
 """
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -96,25 +97,46 @@ class _Parts(MutableMapping):
     def _inflate(self, names: list[str]) -> None:
         try:
             for name in names:
-                self.data[name] = self.zip.read(self.infos[name])
+                self.data[name] = self._read(name)
         except (zipfile.BadZipFile, OSError, KeyError, zlib.error) as exc:
             raise PackageError(f"zip として開けません（{exc}）") from exc
+
+    def _read(self, name: str) -> bytes:
+        """A part's bytes: a stored or deflated member straight from the zip's bytes (what zipfile
+        does, less its file object), its CRC checked; others through zipfile."""
+        raw = self._member(name)
+        if raw is None:
+            return self.zip.read(self.infos[name])
+        method, crc, size, data = raw
+        if method == zipfile.ZIP_DEFLATED:
+            data = zlib.decompress(data, -15, max(size, 1))
+        if len(data) != size or zlib.crc32(data) != crc:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
+        return data
 
     def head(self, name: str, size: int) -> bytes:
         """The first `size` bytes of a part, inflating no more than that when it is not read yet."""
         if name in self.data:
             return self.data[name][:size]
         try:
-            with self.zip.open(self.infos[name]) as fh:
-                return fh.read(size)
+            raw = self._member(name)
+            if raw is None:
+                with self.zip.open(self.infos[name]) as fh:
+                    return fh.read(size)
+            method, _, _, data = raw
+            return zlib.decompressobj(-15).decompress(data, size) if method == zipfile.ZIP_DEFLATED else data[:size]
         except (zipfile.BadZipFile, OSError, zlib.error) as exc:
             raise PackageError(f"zip として開けません（{exc}）") from exc
 
     def raw_member(self, name: str) -> tuple[int, int, int, bytes] | None:
         """(method, crc, size, compressed bytes) of a part as it lies in the source zip, when it was
         never read or replaced and is stored or deflated; None otherwise."""
+        return None if name in self.data else self._member(name)
+
+    def _member(self, name: str) -> tuple[int, int, int, bytes] | None:
+        """raw_member of the source zip's member, read or not."""
         info = self.infos.get(name)
-        if name in self.data or info is None or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        if info is None or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             return None
         at = info.header_offset
         head = self.raw[at:at + 30]
@@ -195,6 +217,10 @@ class Package:
 
     def __init__(self, path: Path) -> None:
         self.parts = _Parts(path)
+        # what was read from a relationships part or workbook.xml, with the bytes it was read from:
+        # valid while the part holds those very bytes (a part changes only by being replaced)
+        self._rels: dict[str, tuple[bytes, list[tuple[str | None, str, str]]]] = {}
+        self._sheets: tuple[bytes, bytes | None, int, dict[str, str]] | None = None
         if "[Content_Types].xml" not in self.parts or "xl/workbook.xml" not in self.parts:
             raise PackageError("Excel ブックの構成（[Content_Types].xml, xl/workbook.xml）がありません")
 
@@ -256,6 +282,7 @@ class Package:
 
     # ------------------------------------------------------------ relationships
     @staticmethod
+    @functools.lru_cache(maxsize=4096)  # a handful of names, asked for again at every relationship look-up
     def rels_name(part: str) -> str:
         folder, base = posixpath.split(part)
         return posixpath.join(folder, "_rels", base + ".rels")
@@ -268,11 +295,16 @@ class Package:
 
     def related(self, part: str, rel_type: str) -> list[tuple[str, str]]:
         """(rId, target part) of `part`'s relationships of one type."""
-        out = []
-        for el in self.rels(part).iter(q(NS_PKG_REL, "Relationship")):
-            if el.get("Type") == rel_type and el.get("TargetMode") != "External":
-                out.append((el.get("Id", ""), resolve(part, el.get("Target", ""))))
-        return out
+        name = self.rels_name(part)
+        if name not in self.parts:
+            return []
+        data = self.parts[name]
+        known = self._rels.get(name)
+        if known is None or known[0] is not data:
+            rels = [(el.get("Type"), el.get("Id", ""), resolve(part, el.get("Target", "")))
+                    for el in self.xml(name).iter(q(NS_PKG_REL, "Relationship")) if el.get("TargetMode") != "External"]
+            known = self._rels[name] = (data, rels)  # one part's relationships: rels_name(part) is that part's alone
+        return [(rid, target) for kind, rid, target in known[1] if kind == rel_type]
 
     def add_rel(self, part: str, rel_type: str, target_part: str) -> str:
         root = self.rels(part)
@@ -289,6 +321,17 @@ class Package:
     # ------------------------------------------------------------ sheets
     def sheet_parts(self) -> dict[str, str]:
         """Sheet name -> worksheet part, in workbook order."""
+        wb_data = self.parts["xl/workbook.xml"]
+        rels_name = self.rels_name("xl/workbook.xml")
+        rels_data = self.parts[rels_name] if rels_name in self.parts else None
+        known = self._sheets  # parts are never removed: one more part may be a sheet's target
+        if known is not None and known[0] is wb_data and known[1] is rels_data and known[2] == len(self.parts):
+            return dict(known[3])
+        out = self._sheet_parts()
+        self._sheets = (wb_data, rels_data, len(self.parts), dict(out))
+        return out
+
+    def _sheet_parts(self) -> dict[str, str]:
         wb = self.xml("xl/workbook.xml")
         targets = {rid: target for rid, target in self.related("xl/workbook.xml", REL_WORKSHEET)}
         out = {}

@@ -17,9 +17,10 @@ from lxml import etree
 
 from ..models import DATA_SHEETS
 from ..schema import label_key
-from .annotate import AFTER_LEGACY, m
+from .comments import AFTER_LEGACY
 from .package import NS_MAIN, Package, q
 from .review import WORKBOOK_ORDER, quote_sheet
+from .styles import m
 
 # the attributes we give <pageSetup>; a paperSize the department set is kept
 PAGE_SETUP = (("paperSize", "9"), ("orientation", "landscape"), ("fitToWidth", "1"), ("fitToHeight", "0"))

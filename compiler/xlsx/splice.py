@@ -20,13 +20,20 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from .annotate import AFTER_LEGACY, ColumnStyles, Styles, m, mark_cell, widened_ref
+from .cells import ColumnStyles, mark_cell, widened_ref
+from .comments import AFTER_LEGACY
 from .package import _PARSER, NS_MAIN, NS_REL, _refuse_dtd
 from .printsetup import AFTER_PAGE_SETUP, OWN_PAGE_SETUP, PAGE_SETUP, TRUE
+from .styles import Styles, m
 
 _ROOT = re.compile(rb"<worksheet\b([^<>]*)>")
 _XMLNS = re.compile(rb'\sxmlns(?::([A-Za-z_][\w.-]*))?="([^"]*)"')
 _PREFIXED_CELLS = re.compile(rb":(?:c|row)[\s/>]")  # <x:c …>, <x:row …> (or a lookalike: then parsed whole)
+# one pass for both: a prefixed cell or row, or a colon before a print element's name (a necessary
+# condition of _PREFIXED_PRINT, which is only searched for when this found one)
+_PREFIXED = re.compile(rb":(?:(c|row)|sheetPr|pageSetUpPr|pageSetup)[\s/>]")
+# a <row> without its number first: <row>, <row/…, or <row …> whose first attribute is not r="…"
+_UNNUMBERED_ROW = re.compile(rb'<row(?:[>/]| (?!r="))')
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')
 _DIMENSION = re.compile(rb'<dimension ref="([^"<>]*)"\s*/>')
@@ -51,21 +58,27 @@ class SheetSplice:
     def __init__(self, data: bytes, part: str) -> None:
         _refuse_dtd(data, part)  # a copy must not pass a DTD on (PackageError, as when parsed)
         root = _ROOT.search(data)
-        if root is None or len(data.translate(None, _CONTROL_BYTES)) != len(data) or data.count(b"<sheetData") != 1:
+        start = data.find(b"<sheetData")
+        if root is None or len(data.translate(None, _CONTROL_BYTES)) != len(data) or start < 0 \
+                or data.find(b"<sheetData", start + 1) >= 0:
             raise NotSpliceable("root, control characters or sheetData")
         decls = {(prefix or b""): uri for prefix, uri in _XMLNS.findall(root.group(1))}
         if decls.get(b"") != NS_MAIN.encode() or decls.get(b"r") != NS_REL.encode():
             raise NotSpliceable("namespaces")
         self.decls = b"".join(mt.group(0) for mt in _XMLNS.finditer(root.group(1)))
         self.root_end = root.end()
-        start = data.index(b"<sheetData")
         if data.startswith(b"<sheetData/>", start):
             raise NotSpliceable("empty sheetData")
         self.rows_start = data.index(b">", start) + 1
         self.rows_end = data.index(b"</sheetData>", self.rows_start)
-        rows = data[self.rows_start:self.rows_end]
-        n_rows = rows.count(b"<row ") + rows.count(b"<row>") + rows.count(b"<row/")
-        if _PREFIXED_CELLS.search(data) or rows.count(b'<row r="') != n_rows:
+        # every row numbered, the number its first attribute (as `<row r="` in the rows), and no
+        # prefixed cell or row: one pass over the rows and one over the part
+        self._prefixed_print = False
+        for found in _PREFIXED.finditer(data):
+            if found.group(1):
+                raise NotSpliceable("row shapes")
+            self._prefixed_print = True
+        if _UNNUMBERED_ROW.search(data, self.rows_start, self.rows_end):
             raise NotSpliceable("row shapes")
         self.data = data
         self.rows: dict[int, tuple[int, int, etree._Element]] = {}  # number -> (start, end, edited row)
@@ -169,7 +182,7 @@ class SheetSplice:
     def print_setup(self) -> bool:
         """Give the sheet our print set-up; False (nothing changed) when it has its own.  Call it
         before fill(): it may still refuse the sheet."""
-        if _PREFIXED_PRINT.search(self.data):
+        if self._prefixed_print and _PREFIXED_PRINT.search(self.data):
             raise NotSpliceable("prefixed print elements")
         pr = self._sheet_pr()
         if pr is None:
