@@ -27,6 +27,8 @@ def char_twips(ch: str) -> int:
 
 
 def text_twips(text: str) -> int:
+    if text.isascii():  # no ASCII character is wide or ambiguous
+        return HALF_TWIPS * len(text)
     return sum(char_twips(ch) for ch in text)
 
 
@@ -38,7 +40,7 @@ def tokens(text: str) -> list[str]:
 def needed_twips(values: Iterable[str]) -> int:
     """The width a code column needs so that none of `values`' tokens is split."""
     widest = 0
-    for value in values:
+    for value in set(values):  # a column repeats its codes; the widest token does not depend on the order
         for t in tokens(value):
             w = text_twips(t)
             if w > widest:

@@ -42,8 +42,15 @@ def esc(value: object) -> str:
     return text
 
 
+# what esc() or run() would change: characters XML cannot hold (sanitize.ILLEGAL_XML), markup, line breaks
+# and tabs; text without any of them is written as it is
+_SPECIAL = re.compile('[\x00-\x1f&<>"\ufffe\uffff\ud800-\udfff]')
+
+
 def run(text: object, rpr: str = "") -> str:
     """One run; line breaks in the text become <w:br/>, tabs become spaces."""
+    if text.__class__ is str and _SPECIAL.search(text) is None:  # type: ignore[arg-type]
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r>'
     body = esc(text)
     if "\r" in body:
         body = _NEWLINES.sub("\n", body)
@@ -76,10 +83,20 @@ Spans = tuple[tuple[str, str], ...]
 Content = Union[str, Spans]
 
 
+_RPR = {"": ""}  # character style id -> its rPr (char_style), filled as styles are met
+
+
 def runs(content: Content) -> str:
     if isinstance(content, str):
         return run(content) if content else ""
-    return "".join(run(text, char_style(style)) for text, style in content if text)
+    out = []
+    for text, style in content:
+        if text:
+            rpr = _RPR.get(style)
+            if rpr is None:
+                rpr = _RPR[style] = char_style(style)
+            out.append(run(text, rpr))
+    return "".join(out)
 
 
 def paragraph(content: Content = "", style: str = "", *, jc: str = "", keep_next: bool = False,
@@ -243,8 +260,13 @@ def _header(cols: Sequence[Col]) -> str:
     return f"{_HEADER_ROW}{''.join(top)}</w:tr>{_HEADER_ROW}{''.join(bottom)}</w:tr>"
 
 
+_CELL_END = "</w:p></w:tc>"
+CACHED_CELL_CHARS = 40  # a text cell up to this long is written once per column of a table (■, ○, 一般, 1-3, …)
+
+
 class _RowWriter:
-    """Pre-computes each column's cell prefix so a body row is a handful of string joins."""
+    """Pre-computes each column's cell prefix so a body row is a handful of string joins; the
+    short texts a column repeats (■, －, 一般, a 課) are written once per table and reused."""
 
     def __init__(self, cols: Sequence[Col]) -> None:
         self.cols = tuple(cols)
@@ -255,6 +277,8 @@ class _RowWriter:
         self.merged = tuple(
             tuple(p.replace('<w:vAlign', f'<w:vMerge{kind}/><w:vAlign') for kind in (' w:val="restart"', ""))
             for p in self.prefix)
+        # per column: short text -> the whole cell
+        self.cells: tuple[dict[str, str], ...] = tuple({"": f"{p}{_CELL_END}"} for p in self.prefix)
 
     def row(self, row: Row) -> str:
         if isinstance(row, TotalRow):
@@ -262,7 +286,16 @@ class _RowWriter:
                             for c, v in zip(self.cols, row.cells))
             return f"{_ROW}{cells}</w:tr>"
         parts = [_ROW]
+        known = self.cells
         for i, value in enumerate(row):
+            if value.__class__ is str:
+                cell = known[i].get(value)  # type: ignore[call-overload]
+                if cell is None:
+                    cell = f"{self.prefix[i]}{code_run(value) if '-' in value else run(value)}{_CELL_END}"
+                    if len(value) <= CACHED_CELL_CHARS:
+                        known[i][value] = cell  # type: ignore[index]
+                parts.append(cell)
+                continue
             if value.__class__ is Merged:
                 parts.append(self.merged[i][0 if value.first else 1])
                 value = value.text if value.first else ""
@@ -273,7 +306,7 @@ class _RowWriter:
                     parts.append(code_run(value) if "-" in value else run(value))
                 else:
                     parts.append(runs(value))
-            parts.append("</w:p></w:tc>")
+            parts.append(_CELL_END)
         parts.append("</w:tr>")
         return "".join(parts)
 
