@@ -8,7 +8,7 @@ the styles defined in package.py, which keeps each cell short.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence, Union
 
 from compiler.sanitize import safe_text
@@ -268,8 +268,9 @@ class _RowWriter:
     """Pre-computes each column's cell prefix so a body row is a handful of string joins; the
     short texts a column repeats (■, －, 一般, a 課) are written once per table and reused."""
 
-    def __init__(self, cols: Sequence[Col]) -> None:
+    def __init__(self, cols: Sequence[Col], written: dict | None = None) -> None:
         self.cols = tuple(cols)
+        self.written = written  # value -> its runs, shared with the other edition's copy of the table
         self.prefix = tuple(
             f'<w:tc><w:tcPr><w:tcW w:w="{c.width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
             f'<w:p><w:pPr><w:pStyle w:val="{_ALIGN_STYLE[c.align]}"/></w:pPr>'
@@ -291,7 +292,7 @@ class _RowWriter:
             if value.__class__ is str:
                 cell = known[i].get(value)  # type: ignore[call-overload]
                 if cell is None:
-                    cell = f"{self.prefix[i]}{code_run(value) if '-' in value else run(value)}{_CELL_END}"
+                    cell = f"{self.prefix[i]}{self.content(value)}{_CELL_END}"
                     if len(value) <= CACHED_CELL_CHARS:
                         known[i][value] = cell  # type: ignore[index]
                 parts.append(cell)
@@ -302,29 +303,48 @@ class _RowWriter:
             else:
                 parts.append(self.prefix[i])
             if value:
-                if isinstance(value, str):
-                    parts.append(code_run(value) if "-" in value else run(value))
-                else:
-                    parts.append(runs(value))
+                parts.append(self.content(value))
             parts.append(_CELL_END)
         parts.append("</w:tr>")
         return "".join(parts)
+
+    def content(self, value: Content) -> str:
+        """A cell's runs (codes with non-breaking hyphens)."""
+        written = self.written
+        if written is not None and (value.__class__ is str or value.__class__ is tuple):
+            xml = written.get(value)
+            if xml is None:
+                xml = written[value] = code_run(value) if isinstance(value, str) and "-" in value else runs(value)
+            return xml
+        if isinstance(value, str):
+            return code_run(value) if "-" in value else run(value)
+        return runs(value)
 
 
 KEEP_TOGETHER_MAX = 15  # `keep_together` is honoured up to this many body rows
 
 
-def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS, keep_together: bool = False) -> str:
+@dataclass
+class Shared:
+    """What the copies of one table in two editions have in common: each cell's runs (by value) and
+    each code column's width (fit.fit_columns)."""
+
+    runs: dict = field(default_factory=dict)
+    needs: dict = field(default_factory=dict)
+
+
+def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS, keep_together: bool = False,
+          shared: Shared | None = None) -> str:
     """A bordered table with a repeated, shaded header; split every `max_rows` body rows.
     Rows never split across pages, and the header (TableHeading, keepNext) stays with the first
     body row; otherwise a table breaks between rows wherever the page ends, so pages are not left
     half empty.  `keep_together` keeps a short summary table on one page (keepNext on every row
     but the last); it is for tables followed by text, not by another table, which it would drag
-    along."""
+    along.  `shared`: what another edition's copy of the table has already worked out."""
     if any(c.code for c in cols):
         rows = list(rows)
-        cols = fit_columns(cols, rows)
-    writer = _RowWriter(cols)
+        cols = fit_columns(cols, rows, shared.needs if shared is not None else None)
+    writer = _RowWriter(cols, shared.runs if shared is not None else None)
     width = sum(c.width for c in cols)
     grid = "".join(f'<w:gridCol w:w="{c.width}"/>' for c in cols)
     head = (f'<w:tbl><w:tblPr><w:tblStyle w:val="PlanTable"/><w:tblW w:w="{width}" w:type="dxa"/>'

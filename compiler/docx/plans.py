@@ -45,17 +45,18 @@ def related_plans(body: Body, ctx: Context, code: str) -> None:
     body.para("\n".join(f"・{line}" for line in lines))
 
 
-def plans_section(body: Body, ctx: Context, title: str) -> None:
-    """資料編 個別計画一覧: every plan of the ledger; 期間満了 marks those whose period ends by the plan's last year."""
+def plans_section(body: Body, ctx: Context, title: str, public_title: str | None = None) -> None:
+    """資料編 個別計画一覧: every plan of the ledger; 期間満了 marks those whose period ends by the plan's last year.
+    `public_title`: the 公表版's heading when it is numbered otherwise."""
     m = ctx.master
     f = ctx.comp.frames
-    body.heading(2, title)
+    body.heading(2, title, public_title)
     body.para(f"本計画の施策に関連する個別計画（{len(f.plans):,}計画）を示します。計画期間は西暦（和暦）年度で示しています。")
     body.table(PLAN_COLS, (_row(r) for _, r in f.plans.iterrows()))
-    if not body.public:
+    if (draft := body.internal()) is not None:
         due = int(f.plans["要改定"].sum())
-        body.note(f"期間満了欄の○は、計画期間が本計画の期間（{period_text(m.start_year, m.end_year)}）中又はそれ以前に"
-                  f"満了する計画です。このうち状況が改定予定でない{due:,}計画は、改定の予定を所管課に確認してください。")
+        draft.note(f"期間満了欄の○は、計画期間が本計画の期間（{period_text(m.start_year, m.end_year)}）中又はそれ以前に"
+                   f"満了する計画です。このうち状況が改定予定でない{due:,}計画は、改定の予定を所管課に確認してください。")
 
 
 def _row(r: pd.Series) -> tuple:
