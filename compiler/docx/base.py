@@ -239,6 +239,13 @@ class Context:
         return {id(k): (value if value is not None else str(written), str(label))
                 for k, value, written, label in zip(kpis, values, rows["実績値（記入）"], rows["評価"], strict=True)}
 
+    @cached_property
+    def plan_lines(self) -> dict[str, list[str]]:
+        """施策コード -> its 関連する個別計画 as lines (plans.measure_plan_lines)."""
+        from .plans import plan_lines_by_measure
+
+        return plan_lines_by_measure(self.comp.frames)
+
     def measure_label(self, code: str) -> str:
         m = self.master.measures.get(code)
         return m.label if m else code

@@ -28,12 +28,18 @@ def plan_line(name: str, period: str) -> str:
 
 def measure_plan_lines(ctx: Context, code: str) -> list[str]:
     """The plans listed under a 施策 (frames.plan_measures), in ledger order, as lines of the draft."""
-    f = ctx.comp.frames
-    ids = f.plan_measures.loc[f.plan_measures["施策コード"] == code, "計画ID"].tolist()
-    if not ids:
-        return []
-    plans = f.plans.set_index("計画ID")
-    return [plan_line(str(plans.at[pid, "計画名"]), str(plans.at[pid, "計画期間"])) for pid in ids]
+    return ctx.plan_lines.get(code, [])
+
+
+def plan_lines_by_measure(frames) -> dict[str, list[str]]:  # noqa: ANN001 - compiler.frames.Frames
+    """施策コード -> the lines of measure_plan_lines, from one pass over frames.plan_measures."""
+    plans = {pid: plan_line(str(name), str(period))
+             for pid, name, period in zip(frames.plans["計画ID"], frames.plans["計画名"], frames.plans["計画期間"])}
+    out: dict[str, list[str]] = {}
+    for code, pid in zip(frames.plan_measures["施策コード"], frames.plan_measures["計画ID"]):
+        if isinstance(code, str):
+            out.setdefault(code, []).append(plans[pid])
+    return out
 
 
 def related_plans(body: Body, ctx: Context, code: str) -> None:
