@@ -243,18 +243,12 @@ def _write_crossref(comp: Compilation, path: Path) -> list[Path]:
     return [path]
 
 
-def _write_draft(comp: Compilation, path: Path) -> list[Path]:
-    from .render_docx import write_draft
+def _write_drafts(comp: Compilation, draft: Path, public: Path) -> list[Path]:
+    """The draft and its 公表版 in one job: written in one pass, they share most of the work."""
+    from .render_docx import write_editions
 
-    write_draft(comp, path)
-    return [path]
-
-
-def _write_public(comp: Compilation, path: Path) -> list[Path]:
-    from .render_docx import write_draft
-
-    write_draft(comp, path, public=True)
-    return [path]
+    write_editions(comp, draft, public)
+    return [draft, public]
 
 
 def _write_open_data(comp: Compilation, path: Path) -> list[Path]:
@@ -281,8 +275,7 @@ def render(comp: Compilation, out_dir: Path, workers: int | None = None) -> list
     chunks = [set(names[i::RETURN_JOBS]) for i in range(min(RETURN_JOBS, len(names)))]
     jobs: list[tuple[str, Callable[[], list[Path]]]] = [
         ("xlsx", partial(_write_crossref, comp, out_dir / CROSSREF_FILE)),
-        ("docx", partial(_write_draft, comp, out_dir / DRAFT_FILE)),
-        ("public", partial(_write_public, comp, out_dir / PUBLIC_FILE)),
+        ("docx", partial(_write_drafts, comp, out_dir / DRAFT_FILE, out_dir / PUBLIC_FILE)),  # with the 公表版
         *((("report", partial(_write_report, comp, out_dir / REPORT_FILE)),) if comp.frames.surveyed else ()),
         *(("returns", partial(write_returns, comp, out_dir / RETURNS_DIR, only=chunk)) for chunk in chunks),
         ("opendata", partial(_write_open_data, comp, out_dir / OPEN_DATA_DIR)),

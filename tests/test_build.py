@@ -38,11 +38,11 @@ def test_same_inputs_give_byte_identical_outputs(first_build, tmp_path):
 def test_failed_writer_leaves_previous_outputs(first_build, monkeypatch):
     before = digests(first_build)
 
-    def broken(comp, path):
+    def broken(comp, path, *more):
         Path(path).write_bytes(b"half written")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("compiler.render_docx.write_draft", broken)
+    monkeypatch.setattr("compiler.render_docx.write_editions", broken)
     with pytest.raises(RuntimeError):
         build(SAMPLE, first_build)
     assert digests(first_build) == before

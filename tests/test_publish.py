@@ -143,3 +143,25 @@ def test_an_internal_field_is_never_published(cycle) -> None:
                     lambda c: pd.DataFrame({"事業ID": ["1"], "備考": ["内部"]}))
     with pytest.raises(ValueError, match="備考"):
         public_table(leaky, comp)
+
+
+def _editions_match(comp, tmp: Path) -> None:
+    from compiler.render_docx import write_draft, write_editions
+
+    write_draft(comp, tmp / "draft.docx")
+    write_draft(comp, tmp / "public.docx", public=True)
+    write_editions(comp, tmp / "both-draft.docx", tmp / "both-public.docx")
+    assert (tmp / "both-draft.docx").read_bytes() == (tmp / "draft.docx").read_bytes()
+    assert (tmp / "both-public.docx").read_bytes() == (tmp / "public.docx").read_bytes()
+
+
+def test_both_editions_in_one_pass_are_the_editions_written_alone(cycle, tmp_path) -> None:
+    """The compile writes the draft and its 公表版 in one pass (write_editions): each must be the file
+    write_draft writes on its own, with the internal sections, notes and columns only in the draft."""
+    from tests.factories import make_compilation, refresh
+    from tests.test_render_docx import synthetic
+
+    _, comp = cycle
+    for name, c in (("sample", comp), ("factory", refresh(make_compilation())), ("synthetic", refresh(synthetic(400)))):
+        (tmp_path / name).mkdir()
+        _editions_match(c, tmp_path / name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from compiler.models import Origin, Project
+from compiler.publish import INTERNAL_SECTIONS
 
 from .base import PROVISIONAL_NOTE, Body, Context, id_cell, joined, mark
 from .budget import TITLE as BUDGET, budget_section
@@ -25,19 +26,26 @@ MERGED, REVIEW = "再掲・重複統合一覧", "要確認事業"
 SECTIONS = ("所管課別事業索引", MERGED, "実施箇所明記事業一覧", PLANS, BUDGET, REVIEW, CHANGES)
 
 
-def printed(ctx: Context, name: str) -> bool:
-    """Whether this edition prints the section: not an internal one in the 公表版; 個別計画一覧 only with a
+def printed(ctx: Context, name: str, public: bool = False) -> bool:
+    """Whether an edition prints the section: not an internal one in the 公表版; 個別計画一覧 only with a
     ledger, 予算との対照 only when the cycle has 予算事務事業.xlsx."""
+    if public and name in INTERNAL_SECTIONS:
+        return False
     if name == PLANS:
-        return ctx.shows(name) and has_plans(ctx)
-    return ctx.shows(name) and (name != BUDGET or ctx.comp.frames.budget_compare is not None)
+        return has_plans(ctx)
+    return name != BUDGET or ctx.comp.frames.budget_compare is not None
 
 
-def section_title(ctx: Context, name: str) -> str:
+def section_title(ctx: Context, name: str, public: bool = False) -> str:
     """`2　再掲・重複統合一覧`: numbered like the sections of the other chapters, among the sections this
     edition prints."""
-    shown = [s for s in SECTIONS if printed(ctx, s)]
+    shown = [s for s in SECTIONS if printed(ctx, s, public)]
     return f"{shown.index(name) + 1}　{name}"
+
+
+def section_heading(body: Body, ctx: Context, name: str) -> None:
+    """The section's heading, numbered in each edition the body writes."""
+    body.heading(2, section_title(ctx, name), section_title(ctx, name, True) if printed(ctx, name, True) else None)
 
 
 def appendix_chapter(body: Body, ctx: Context) -> None:
@@ -45,17 +53,17 @@ def appendix_chapter(body: Body, ctx: Context) -> None:
     if any(p.id_generated for p in ctx.comp.projects):
         body.para(PROVISIONAL_NOTE, "Legend")
     _index(body, ctx)
-    if ctx.shows(MERGED):
-        _merged(body, ctx)
+    if (shown := body.showing(MERGED)) is not None:
+        _merged(shown, ctx)
     _located(body, ctx)
     if has_plans(ctx):
-        plans_section(body, ctx, section_title(ctx, PLANS))
-    if printed(ctx, BUDGET):
-        budget_section(body, ctx, section_title(ctx, BUDGET))
-    if ctx.shows(REVIEW):
-        _review(body, ctx)
-    if ctx.shows(CHANGES):
-        changes_section(body, ctx, section_title(ctx, CHANGES))
+        plans_section(body, ctx, section_title(ctx, PLANS), section_title(ctx, PLANS, True))
+    if printed(ctx, BUDGET) and (shown := body.showing(BUDGET)) is not None:
+        budget_section(shown, ctx, section_title(ctx, BUDGET))
+    if (shown := body.showing(REVIEW)) is not None:
+        _review(shown, ctx)
+    if (shown := body.showing(CHANGES)) is not None:
+        changes_section(shown, ctx, section_title(ctx, CHANGES))
 
 
 def dept_order(ctx: Context) -> list[str]:
@@ -66,7 +74,7 @@ def dept_order(ctx: Context) -> list[str]:
 
 
 def _index(body: Body, ctx: Context) -> None:
-    body.heading(2, section_title(ctx, "所管課別事業索引"))
+    section_heading(body, ctx, "所管課別事業索引")
     body.para("本計画に掲載する全ての事業を、所管課別に事業ID順で示します。")
     by_dept: dict[str, list[Project]] = {}
     for p in ctx.comp.projects:
@@ -114,7 +122,7 @@ def is_merged(p: Project) -> bool:
 
 
 def _merged(body: Body, ctx: Context) -> None:
-    body.heading(2, section_title(ctx, MERGED))
+    section_heading(body, ctx, MERGED)
     body.para("複数の施策に掲載（再掲）した事業と、複数の調書・シートの行を一つの事業に統合した事業を示します。"
               "事業名の表記が異なる行を統合した事業は、その表記を併記しています。統合に誤りがないか確認してください。")
     projects = [p for p in ctx.comp.projects if is_merged(p)]
@@ -127,7 +135,7 @@ def _merged(body: Body, ctx: Context) -> None:
 
 
 def _located(body: Body, ctx: Context) -> None:
-    body.heading(2, section_title(ctx, "実施箇所明記事業一覧"))
+    section_heading(body, ctx, "実施箇所明記事業一覧")
     resilience = [p for p in ctx.comp.projects if p.in_resilience]
     located = [p for p in resilience if p.location]
     body.para(f"{ctx.master.resilience_name}に位置づける{len(resilience):,}事業のうち、実施箇所を明記した"
@@ -141,7 +149,7 @@ def _located(body: Body, ctx: Context) -> None:
 
 
 def _review(body: Body, ctx: Context) -> None:
-    body.heading(2, section_title(ctx, REVIEW))
+    section_heading(body, ctx, REVIEW)
     flagged = [p for p in ctx.comp.projects if p.needs_review]
     body.para("調書の記載に誤り又は不足があり、所管課への確認を要する事業です。確認のうえ調書を修正し、"
               "再度取りまとめます。該当する調書の位置は「出典」欄に示しています。")

@@ -15,11 +15,30 @@ from compiler.models import Compilation, Master, Project
 from compiler.normalise import year_label
 from compiler.publish import INTERNAL_SECTIONS, is_internal
 
-from .ooxml import Col, Content, Row, TotalRow, keep_with_next, paragraph, table
+from .ooxml import Col, Content, Row, Shared, TotalRow, keep_with_next, paragraph, table
 
 WAVE = "〜"
 DASH = "－"  # a cell with nothing to state (流山市's table prints a dash)
 NO_PROJECT = "対応する事業が登録されていません"
+
+
+class _Out:
+    """One document being written: where its fragments go, the paragraph held back, the headings seen."""
+
+    __slots__ = ("sink", "parts", "held", "headings", "public")
+
+    def __init__(self, sink: IO[bytes] | None, public: bool) -> None:
+        self.sink = sink
+        self.parts: list[str] = []
+        self.held = ""
+        self.headings: list[tuple[int, str]] = []
+        self.public = public
+
+    def write(self, xml: str, data: bytes | None = None) -> None:
+        if self.sink is not None:
+            self.sink.write(xml.encode("utf-8") if data is None else data)
+        else:
+            self.parts.append(xml)
 
 
 class Body:
@@ -29,36 +48,89 @@ class Body:
     tens of thousands of projects never sits in memory whole; without one they are kept (xml()).
     The last paragraph is held back until the next fragment arrives: a paragraph followed by a
     table gets keepNext, so a note or lead never stays alone at the foot of a page.  close()
-    writes what is held."""
+    writes what is held.
+
+    Body.editions() writes the draft and its 公表版 in one pass: every fragment is made once and
+    goes to both, a table with internal columns is written twice from the same cells, and what
+    only one edition prints goes through the views showing() / internal() / each() give."""
 
     def __init__(self, sink: IO[bytes] | None = None, *, public: bool = False) -> None:
-        self.parts: list[str] = []
-        self.headings: list[tuple[int, str]] = []
-        self._sink = sink
-        self._held = ""
-        self.public = public  # the 公表版: tables leave out publish.INTERNAL_COLUMNS
+        self._outs: tuple[_Out, ...] = (_Out(sink, public),)
 
-    def _write(self, xml: str) -> None:
-        if self._sink is not None:
-            self._sink.write(xml.encode("utf-8"))
-        else:
-            self.parts.append(xml)
+    @classmethod
+    def editions(cls, draft: IO[bytes], public: IO[bytes]) -> "Body":
+        """A body written to two sinks at once: the draft and the 公表版."""
+        body = cls.__new__(cls)
+        body._outs = (_Out(draft, False), _Out(public, True))
+        return body
+
+    def _view(self, outs: tuple[_Out, ...]) -> "Body | None":
+        if not outs:
+            return None
+        if len(outs) == len(self._outs):
+            return self
+        view = Body.__new__(Body)
+        view._outs = outs
+        return view
+
+    @property
+    def public(self) -> bool:
+        """Whether everything written here goes to the 公表版 (tables leave out publish.INTERNAL_COLUMNS)."""
+        return all(o.public for o in self._outs)
+
+    @property
+    def headings(self) -> list[tuple[int, str]]:
+        """The headings of the (first) document."""
+        return self._outs[0].headings
+
+    def headings_of(self, public: bool) -> list[tuple[int, str]]:
+        return next(o.headings for o in self._outs if o.public == public)
+
+    def showing(self, section: str) -> "Body | None":
+        """This body for the editions that print `section` (the 公表版 leaves publish.INTERNAL_SECTIONS
+        out), or None when none does."""
+        if section not in INTERNAL_SECTIONS:
+            return self
+        return self.internal()
+
+    def internal(self) -> "Body | None":
+        """This body for the draft only (what the 公表版 leaves out), or None when it writes only the 公表版."""
+        return self._view(tuple(o for o in self._outs if not o.public))
+
+    def each(self) -> list["Body"]:
+        """One view per edition written here, for what differs between them (e.g. a section's number)."""
+        if len(self._outs) == 1:
+            return [self]
+        return [self._view((o,)) for o in self._outs]  # type: ignore[misc]
 
     def _add(self, xml: str, *, hold: bool = False) -> None:
-        if self._held:
-            self._write(self._held)
-            self._held = ""
-        if hold:
-            self._held = xml
-        else:
-            self._write(xml)
+        data = None
+        for out in self._outs:
+            if out.held:
+                out.write(out.held)
+                out.held = ""
+            if hold:
+                out.held = xml
+            elif xml:
+                if data is None and out.sink is not None and len(self._outs) > 1:
+                    data = xml.encode("utf-8")
+                out.write(xml, data)
 
     def close(self) -> None:
         """Write the paragraph held back (call once the last fragment is added)."""
         self._add("")
 
-    def heading(self, level: int, text: str) -> None:
-        self.headings.append((level, text))
+    def heading(self, level: int, text: str, public_text: str | None = None) -> None:
+        """A heading; `public_text` is the 公表版's when it differs (a section numbered among fewer)."""
+        if public_text is not None and public_text != text:
+            if len(self._outs) > 1:
+                for view in self.each():
+                    view.heading(level, public_text if view.public else text)
+                return
+            if self.public:
+                text = public_text
+        for out in self._outs:
+            out.headings.append((level, text))
         self._add(paragraph(text, f"Heading{level}"))
 
     def para(self, content: Content, style: str = "BodyJa", **kwargs: object) -> None:
@@ -75,18 +147,30 @@ class Body:
         self._add(paragraph(text, "Note"), hold=True)
 
     def table(self, cols: Sequence[Col], rows: Iterable[Row], *, keep_together: bool = False) -> None:
-        if self._held:
-            self._held = keep_with_next(self._held)
-        if self.public and any(is_internal(c.label) for c in cols):
-            cols, rows = public_columns(cols, rows)
-        self._add(table(cols, rows, keep_together=keep_together))
+        for out in self._outs:
+            if out.held:
+                out.held = keep_with_next(out.held)
+        cut = any(is_internal(c.label) for c in cols)
+        if not cut or len({o.public for o in self._outs}) == 1:
+            if cut and self.public:
+                cols, rows = public_columns(cols, rows)
+            self._add(table(cols, rows, keep_together=keep_together))
+            return
+        # both editions, and the 公表版 leaves columns out: the same cells, written twice
+        rows = list(rows)
+        shared = Shared()
+        draft = table(cols, rows, keep_together=keep_together, shared=shared)
+        public = table(*public_columns(cols, rows), keep_together=keep_together, shared=shared)
+        del shared
+        for view in self.each():
+            view._add(public if view.public else draft)
 
     def raw(self, xml: str) -> None:
         self._add(xml)
 
     def xml(self) -> str:
         self.close()
-        return "".join(self.parts)
+        return "".join(self._outs[0].parts)
 
 
 def public_columns(cols: Sequence[Col], rows: Iterable[Row]) -> tuple[tuple[Col, ...], Iterable[Row]]:
@@ -107,19 +191,14 @@ def public_columns(cols: Sequence[Col], rows: Iterable[Row]) -> tuple[tuple[Col,
 
 @dataclass
 class Context:
-    """The compilation with the look-ups the chapters need (comp.index, built once); `public` for the
-    公表版, which leaves out publish.INTERNAL_SECTIONS."""
+    """The compilation with the look-ups the chapters need (comp.index, built once); which edition
+    prints what is the body's business (Body.showing)."""
 
     comp: Compilation
-    public: bool = False
 
     @classmethod
-    def of(cls, comp: Compilation, public: bool = False) -> "Context":
-        return cls(comp, public)
-
-    def shows(self, section: str) -> bool:
-        """Whether this edition prints `section` (the 公表版 leaves the internal ones out)."""
-        return not (self.public and section in INTERNAL_SECTIONS)
+    def of(cls, comp: Compilation) -> "Context":
+        return cls(comp)
 
     @property
     def by_measure(self) -> dict[str, list[Project]]:
@@ -159,6 +238,13 @@ class Context:
         values = [None if v is pd.NA else f"{float(v):g}" for v in rows["実績値"].tolist()]
         return {id(k): (value if value is not None else str(written), str(label))
                 for k, value, written, label in zip(kpis, values, rows["実績値（記入）"], rows["評価"], strict=True)}
+
+    @cached_property
+    def plan_lines(self) -> dict[str, list[str]]:
+        """施策コード -> its 関連する個別計画 as lines (plans.measure_plan_lines)."""
+        from .plans import plan_lines_by_measure
+
+        return plan_lines_by_measure(self.comp.frames)
 
     def measure_label(self, code: str) -> str:
         m = self.master.measures.get(code)

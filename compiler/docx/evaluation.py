@@ -93,6 +93,7 @@ def measures(body: Body, comp: Compilation, title: str) -> None:
     kpis = f.kpi_progress[f.kpi_progress["区分"] == "成果指標"]
     projects = f.progress
     by_measure = f.by_measure_progress
+    kpis_of, projects_of = _by_code(kpis), _by_code(projects)
     for policy_code, row in f.by_policy_progress.iterrows():
         policy = m.policies.get(policy_code)
         codes = _codes_of(policy_code, list(policy.measures) if policy else [], projects, kpis)
@@ -103,7 +104,15 @@ def measures(body: Body, comp: Compilation, title: str) -> None:
                      count(_projects_in(by_measure, c)), count(sum(int(by_measure.at[c, f"進捗:{s}"]) for s in LATE)),
                      percent(by_measure.at[c, "執行率"])) for c in codes if c in by_measure.index])
         for code in codes:
-            _measure(body, comp, code, kpis[kpis["施策コード"] == code], projects[projects["施策コード"] == code])
+            _measure(body, comp, code, kpis_of.get(code, []), projects_of.get(code, []))
+
+
+def _by_code(df: pd.DataFrame) -> dict[str, list[dict]]:
+    """The rows of `df` as records, by 施策コード (in the frame's order): one pass instead of a filter per 施策."""
+    out: dict[str, list[dict]] = {}
+    for r in _records(df):
+        out.setdefault(r["施策コード"], []).append(r)
+    return out
 
 
 def _codes_of(policy_code: str, known: list[str], projects: pd.DataFrame, kpis: pd.DataFrame) -> list[str]:
@@ -123,18 +132,18 @@ def _measure_label(comp: Compilation, code: str) -> str:
     return measure.label if measure else f"{code} {UNKNOWN_NAME}"
 
 
-def _measure(body: Body, comp: Compilation, code: str, kpis: pd.DataFrame, projects: pd.DataFrame) -> None:
-    if not len(kpis) and not len(projects):
+def _measure(body: Body, comp: Compilation, code: str, kpis: list[dict], projects: list[dict]) -> None:
+    if not kpis and not projects:
         return
     body.heading(3, _measure_label(comp, code))
     body.lead("成果指標")
-    if len(kpis):
-        body.table(KPI_COLS, (kpi_row(r) for r in _records(kpis)))
+    if kpis:
+        body.table(KPI_COLS, (kpi_row(r) for r in kpis))
     else:
         body.note("成果指標は登録されていません。")
     body.lead("事業の進捗")
-    if len(projects):
-        body.table(PROJECT_COLS, (project_row(r) for r in _records(projects)))
+    if projects:
+        body.table(PROJECT_COLS, (project_row(r) for r in projects))
     else:
         body.note("前年度から継続する事業はありません。")
 

@@ -27,6 +27,8 @@ def char_twips(ch: str) -> int:
 
 
 def text_twips(text: str) -> int:
+    if text.isascii():  # no ASCII character is wide or ambiguous
+        return HALF_TWIPS * len(text)
     return sum(char_twips(ch) for ch in text)
 
 
@@ -38,7 +40,7 @@ def tokens(text: str) -> list[str]:
 def needed_twips(values: Iterable[str]) -> int:
     """The width a code column needs so that none of `values`' tokens is split."""
     widest = 0
-    for value in values:
+    for value in set(values):  # a column repeats its codes; the widest token does not depend on the order
         for t in tokens(value):
             w = text_twips(t)
             if w > widest:
@@ -54,18 +56,27 @@ def plain(value: object) -> str:
     return text if isinstance(text, str) else ""
 
 
-def fit_columns(cols: Sequence, rows: Sequence) -> tuple:
+def fit_columns(cols: Sequence, rows: Sequence, needs: dict | None = None) -> tuple:
     """`cols` with the code columns sized to `rows` and the text columns (left-aligned, not code)
     taking the rest; the total width is unchanged.  When the text columns cannot give enough, the code
-    columns share what there is in proportion to their needs."""
+    columns share what there is in proportion to their needs.  `needs` keeps each code column's need
+    by its label (and its place among the columns so labelled) for another copy of the same table
+    that leaves other columns out (the 公表版's)."""
     code = [i for i, c in enumerate(cols) if getattr(c, "code", False)]
     if not code:
         return tuple(cols)
     cells = [getattr(r, "cells", r) for r in rows]
     need = {}
     for i in code:
-        header = max((text_twips(line) for line in cols[i].label.split("\n")), default=0) + CELL_MARGINS + SLACK
+        label = cols[i].label
+        key = (label, sum(1 for c in cols[:i] if c.label == label))
+        if needs is not None and key in needs:
+            need[i] = needs[key]
+            continue
+        header = max((text_twips(line) for line in label.split("\n")), default=0) + CELL_MARGINS + SLACK
         need[i] = max(header, needed_twips(plain(r[i]) for r in cells if i < len(r)))
+        if needs is not None:
+            needs[key] = need[i]
     text = [i for i, c in enumerate(cols) if i not in need and c.align == "L"]
     if not text:
         return tuple(cols)
@@ -83,4 +94,4 @@ def fit_columns(cols: Sequence, rows: Sequence) -> tuple:
         widths[i] = max(MIN_TEXT_TWIPS, cols[i].width * left // given)
     widest = max(text, key=lambda i: cols[i].width)
     widths[widest] += total - sum(widths.values())
-    return tuple(replace(c, width=widths[i]) for i, c in enumerate(cols))
+    return tuple(c if c.width == widths[i] else replace(c, width=widths[i]) for i, c in enumerate(cols))

@@ -110,14 +110,16 @@ def _summary(body: Body, ctx: Context, projects: list[Project]) -> None:
         ("　うち実施箇所を明記した事業", counts["実施箇所明記"]),
         ("総合戦略", counts["総合戦略"]),
         ("二つ以上の計画に位置づけられた事業", multi),
-        *((("要確認事業（資料編）", counts["要確認"]),) if ctx.shows("要確認事業") else ()),
     ]
+    review = ("要確認事業（資料編）", counts["要確認"])  # in the editions that print the 要確認事業
     cols = (Col("区分", 6438), Col("事業数", 3200, "R"))
-    body.table(cols, [TotalRow(("掲載事業数（実数）", f"{len(projects):,}"))] + [(label, f"{n:,}") for label, n in rows],
-               keep_together=True)
-    if ctx.shows("要確認事業"):
-        body.note("※本書は、各課から提出された調書を取りまとめた案です。調書の記載に確認を要する事業は、"
-                  "資料編「要確認事業」に掲げています。")
+    for view in body.each():
+        shown = rows + [review] if view.showing("要確認事業") is not None else rows
+        view.table(cols, [TotalRow(("掲載事業数（実数）", f"{len(projects):,}"))] + [(label, f"{n:,}") for label, n in shown],
+                   keep_together=True)
+    if (draft := body.showing("要確認事業")) is not None:
+        draft.note("※本書は、各課から提出された調書を取りまとめた案です。調書の記載に確認を要する事業は、"
+                   "資料編「要確認事業」に掲げています。")
 
 
 # ---------------------------------------------------------------- 第2章
@@ -155,13 +157,10 @@ SYSTEM_COUNTS = ("事業数", "再掲事業数", "国土強靱化", "総合戦�
 def _unplaced(body: Body, ctx: Context) -> None:
     counts = ctx.comp.frames.counts
     res_only, str_only, unknown = counts["国土強靱化のみ"], counts["総合戦略のみ"], counts["施策体系外"]
-    lines = []
     if res_only:
-        lines.append(f"総合計画に位置づけのない国土強靱化の事業（県・国・民間等の事業を含む）：{res_only:,}事業（第4章に掲載）")
+        body.note(f"※総合計画に位置づけのない国土強靱化の事業（県・国・民間等の事業を含む）：{res_only:,}事業（第4章に掲載）")
     if str_only:
-        lines.append(f"総合計画に位置づけのない総合戦略の事業：{str_only:,}事業（第5章に掲載）")
-    if unknown and not ctx.public:
-        lines.append(f"施策コードが施策体系にない事業：{unknown:,}事業（第3章末尾及び資料編「要確認事業」に掲載）")
-    for line in lines:
-        body.note(f"※{line}")
+        body.note(f"※総合計画に位置づけのない総合戦略の事業：{str_only:,}事業（第5章に掲載）")
+    if unknown and (draft := body.internal()) is not None:
+        draft.note(f"※施策コードが施策体系にない事業：{unknown:,}事業（第3章末尾及び資料編「要確認事業」に掲載）")
 

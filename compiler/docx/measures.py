@@ -161,8 +161,10 @@ def _by_direction(measure: Measure, projects: list[Project]) -> Iterable[tuple[s
 def _unknown_measures(body: Body, ctx: Context) -> None:
     """総合計画 projects whose 施策コード is not in the 施策体系: kept, never dropped."""
     codes = [c for c in ctx.by_measure if c not in ctx.master.measures]
-    if not codes or not ctx.shows(UNKNOWN_SECTION):
+    shown = body.showing(UNKNOWN_SECTION)
+    if not codes or shown is None:
         return
+    body = shown
     body.heading(2, UNKNOWN_SECTION)
     body.para("施策コードが未記入又は施策体系にない事業です。所管課に施策を確認のうえ、該当する施策に掲載します。")
     years = ctx.years

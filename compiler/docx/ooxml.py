@@ -8,7 +8,7 @@ the styles defined in package.py, which keeps each cell short.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence, Union
 
 from compiler.sanitize import safe_text
@@ -42,8 +42,15 @@ def esc(value: object) -> str:
     return text
 
 
+# what esc() or run() would change: characters XML cannot hold (sanitize.ILLEGAL_XML), markup, line breaks
+# and tabs; text without any of them is written as it is
+_SPECIAL = re.compile('[\x00-\x1f&<>"\ufffe\uffff\ud800-\udfff]')
+
+
 def run(text: object, rpr: str = "") -> str:
     """One run; line breaks in the text become <w:br/>, tabs become spaces."""
+    if text.__class__ is str and _SPECIAL.search(text) is None:  # type: ignore[arg-type]
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r>'
     body = esc(text)
     if "\r" in body:
         body = _NEWLINES.sub("\n", body)
@@ -76,10 +83,20 @@ Spans = tuple[tuple[str, str], ...]
 Content = Union[str, Spans]
 
 
+_RPR = {"": ""}  # character style id -> its rPr (char_style), filled as styles are met
+
+
 def runs(content: Content) -> str:
     if isinstance(content, str):
         return run(content) if content else ""
-    return "".join(run(text, char_style(style)) for text, style in content if text)
+    out = []
+    for text, style in content:
+        if text:
+            rpr = _RPR.get(style)
+            if rpr is None:
+                rpr = _RPR[style] = char_style(style)
+            out.append(run(text, rpr))
+    return "".join(out)
 
 
 def paragraph(content: Content = "", style: str = "", *, jc: str = "", keep_next: bool = False,
@@ -243,11 +260,17 @@ def _header(cols: Sequence[Col]) -> str:
     return f"{_HEADER_ROW}{''.join(top)}</w:tr>{_HEADER_ROW}{''.join(bottom)}</w:tr>"
 
 
-class _RowWriter:
-    """Pre-computes each column's cell prefix so a body row is a handful of string joins."""
+_CELL_END = "</w:p></w:tc>"
+CACHED_CELL_CHARS = 40  # a text cell up to this long is written once per column of a table (■, ○, 一般, 1-3, …)
 
-    def __init__(self, cols: Sequence[Col]) -> None:
+
+class _RowWriter:
+    """Pre-computes each column's cell prefix so a body row is a handful of string joins; the
+    short texts a column repeats (■, －, 一般, a 課) are written once per table and reused."""
+
+    def __init__(self, cols: Sequence[Col], written: dict | None = None) -> None:
         self.cols = tuple(cols)
+        self.written = written  # value -> its runs, shared with the other edition's copy of the table
         self.prefix = tuple(
             f'<w:tc><w:tcPr><w:tcW w:w="{c.width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
             f'<w:p><w:pPr><w:pStyle w:val="{_ALIGN_STYLE[c.align]}"/></w:pPr>'
@@ -255,6 +278,8 @@ class _RowWriter:
         self.merged = tuple(
             tuple(p.replace('<w:vAlign', f'<w:vMerge{kind}/><w:vAlign') for kind in (' w:val="restart"', ""))
             for p in self.prefix)
+        # per column: short text -> the whole cell
+        self.cells: tuple[dict[str, str], ...] = tuple({"": f"{p}{_CELL_END}"} for p in self.prefix)
 
     def row(self, row: Row) -> str:
         if isinstance(row, TotalRow):
@@ -262,36 +287,64 @@ class _RowWriter:
                             for c, v in zip(self.cols, row.cells))
             return f"{_ROW}{cells}</w:tr>"
         parts = [_ROW]
+        known = self.cells
         for i, value in enumerate(row):
+            if value.__class__ is str:
+                cell = known[i].get(value)  # type: ignore[call-overload]
+                if cell is None:
+                    cell = f"{self.prefix[i]}{self.content(value)}{_CELL_END}"
+                    if len(value) <= CACHED_CELL_CHARS:
+                        known[i][value] = cell  # type: ignore[index]
+                parts.append(cell)
+                continue
             if value.__class__ is Merged:
                 parts.append(self.merged[i][0 if value.first else 1])
                 value = value.text if value.first else ""
             else:
                 parts.append(self.prefix[i])
             if value:
-                if isinstance(value, str):
-                    parts.append(code_run(value) if "-" in value else run(value))
-                else:
-                    parts.append(runs(value))
-            parts.append("</w:p></w:tc>")
+                parts.append(self.content(value))
+            parts.append(_CELL_END)
         parts.append("</w:tr>")
         return "".join(parts)
+
+    def content(self, value: Content) -> str:
+        """A cell's runs (codes with non-breaking hyphens)."""
+        written = self.written
+        if written is not None and (value.__class__ is str or value.__class__ is tuple):
+            xml = written.get(value)
+            if xml is None:
+                xml = written[value] = code_run(value) if isinstance(value, str) and "-" in value else runs(value)
+            return xml
+        if isinstance(value, str):
+            return code_run(value) if "-" in value else run(value)
+        return runs(value)
 
 
 KEEP_TOGETHER_MAX = 15  # `keep_together` is honoured up to this many body rows
 
 
-def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS, keep_together: bool = False) -> str:
+@dataclass
+class Shared:
+    """What the copies of one table in two editions have in common: each cell's runs (by value) and
+    each code column's width (fit.fit_columns)."""
+
+    runs: dict = field(default_factory=dict)
+    needs: dict = field(default_factory=dict)
+
+
+def table(cols: Sequence[Col], rows: Iterable[Row], *, max_rows: int = MAX_ROWS, keep_together: bool = False,
+          shared: Shared | None = None) -> str:
     """A bordered table with a repeated, shaded header; split every `max_rows` body rows.
     Rows never split across pages, and the header (TableHeading, keepNext) stays with the first
     body row; otherwise a table breaks between rows wherever the page ends, so pages are not left
     half empty.  `keep_together` keeps a short summary table on one page (keepNext on every row
     but the last); it is for tables followed by text, not by another table, which it would drag
-    along."""
+    along.  `shared`: what another edition's copy of the table has already worked out."""
     if any(c.code for c in cols):
         rows = list(rows)
-        cols = fit_columns(cols, rows)
-    writer = _RowWriter(cols)
+        cols = fit_columns(cols, rows, shared.needs if shared is not None else None)
+    writer = _RowWriter(cols, shared.runs if shared is not None else None)
     width = sum(c.width for c in cols)
     grid = "".join(f'<w:gridCol w:w="{c.width}"/>' for c in cols)
     head = (f'<w:tbl><w:tblPr><w:tblStyle w:val="PlanTable"/><w:tblW w:w="{width}" w:type="dxa"/>'

@@ -28,12 +28,18 @@ def plan_line(name: str, period: str) -> str:
 
 def measure_plan_lines(ctx: Context, code: str) -> list[str]:
     """The plans listed under a 施策 (frames.plan_measures), in ledger order, as lines of the draft."""
-    f = ctx.comp.frames
-    ids = f.plan_measures.loc[f.plan_measures["施策コード"] == code, "計画ID"].tolist()
-    if not ids:
-        return []
-    plans = f.plans.set_index("計画ID")
-    return [plan_line(str(plans.at[pid, "計画名"]), str(plans.at[pid, "計画期間"])) for pid in ids]
+    return ctx.plan_lines.get(code, [])
+
+
+def plan_lines_by_measure(frames) -> dict[str, list[str]]:  # noqa: ANN001 - compiler.frames.Frames
+    """施策コード -> the lines of measure_plan_lines, from one pass over frames.plan_measures."""
+    plans = {pid: plan_line(str(name), str(period))
+             for pid, name, period in zip(frames.plans["計画ID"], frames.plans["計画名"], frames.plans["計画期間"])}
+    out: dict[str, list[str]] = {}
+    for code, pid in zip(frames.plan_measures["施策コード"], frames.plan_measures["計画ID"]):
+        if isinstance(code, str):
+            out.setdefault(code, []).append(plans[pid])
+    return out
 
 
 def related_plans(body: Body, ctx: Context, code: str) -> None:
@@ -45,17 +51,18 @@ def related_plans(body: Body, ctx: Context, code: str) -> None:
     body.para("\n".join(f"・{line}" for line in lines))
 
 
-def plans_section(body: Body, ctx: Context, title: str) -> None:
-    """資料編 個別計画一覧: every plan of the ledger; 期間満了 marks those whose period ends by the plan's last year."""
+def plans_section(body: Body, ctx: Context, title: str, public_title: str | None = None) -> None:
+    """資料編 個別計画一覧: every plan of the ledger; 期間満了 marks those whose period ends by the plan's last year.
+    `public_title`: the 公表版's heading when it is numbered otherwise."""
     m = ctx.master
     f = ctx.comp.frames
-    body.heading(2, title)
+    body.heading(2, title, public_title)
     body.para(f"本計画の施策に関連する個別計画（{len(f.plans):,}計画）を示します。計画期間は西暦（和暦）年度で示しています。")
     body.table(PLAN_COLS, (_row(r) for _, r in f.plans.iterrows()))
-    if not body.public:
+    if (draft := body.internal()) is not None:
         due = int(f.plans["要改定"].sum())
-        body.note(f"期間満了欄の○は、計画期間が本計画の期間（{period_text(m.start_year, m.end_year)}）中又はそれ以前に"
-                  f"満了する計画です。このうち状況が改定予定でない{due:,}計画は、改定の予定を所管課に確認してください。")
+        draft.note(f"期間満了欄の○は、計画期間が本計画の期間（{period_text(m.start_year, m.end_year)}）中又はそれ以前に"
+                   f"満了する計画です。このうち状況が改定予定でない{due:,}計画は、改定の予定を所管課に確認してください。")
 
 
 def _row(r: pd.Series) -> tuple:
