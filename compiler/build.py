@@ -17,7 +17,8 @@ from . import read, validate as validate_stage
 from .budget import BUDGET_FILE, BudgetRead, start_budget_read
 from .decisions import DECISION_FILE, load_decisions
 from .master import MASTER_FILE, load_master
-from .models import Compilation, Master, Project
+from .isolate import start_isolated
+from .models import Candidate, Compilation, Master, Project
 from .outputs import OutputError, has_outputs, os_cause, recover, remove_stale_staging, staging, swap_into_place
 from .problems import Report
 from .validate import Validated
@@ -149,10 +150,8 @@ def _merge(cycle_dir: Path, previous: Path | None, master: Master, checked: Vali
            report: Report, timings: dict[str, float], budget_read: BudgetRead) -> Compilation:
     """The stages after the read: identify and merge, candidates, frames, 前年度比較, 進行管理, 予算との対照."""
     from .candidates import find_candidates  # imported during the read already (LATER_STAGES)
-    from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
     from .identify import SHEET_ORDER, group_rows
     from .merge import build_project, dedupe_generated_ids, merge_log
-    from .returns import check_returns
 
     with _stage(timings, "identify"):
         decisions = load_decisions(cycle_dir / DECISION_FILE, report)
@@ -163,20 +162,35 @@ def _merge(cycle_dir: Path, previous: Path | None, master: Master, checked: Vali
         log_entries = [e for g, p in zip(groups, projects) for e in merge_log(g, p)]
         projects.sort(key=_project_sort_key(master))
         log_entries.sort(key=lambda e: (e.origin.file, SHEET_ORDER.get(e.origin.sheet, 9), e.origin.row))
-    with _stage(timings, "candidates"):
-        candidates = find_candidates(projects, decisions)
+    candidates = _CandidatesLater(find_candidates, projects, decisions)  # scored while the frames are built
     comp = Compilation(
         master=master, files=checked.files, rows_read=checked.rows_read, rows_excluded=len(checked.excluded),
-        projects=projects, measure_kpis=checked.kpis, merge_log=log_entries, candidates=candidates,
+        projects=projects, measure_kpis=checked.kpis, merge_log=log_entries, candidates=[],
         problems=report.sorted(), excluded_rows=sorted(checked.excluded),
         timings=timings, kpi_rows_read=checked.kpi_rows_read, kpi_rows_excluded=len(checked.kpi_excluded),
         entries_refused=refused,
         decisions=decisions,
     )
+    try:
+        return _complete(comp, previous, budget_read, candidates)
+    finally:
+        candidates.close()
+
+
+def _complete(comp: Compilation, previous: Path | None, budget_read: BudgetRead,
+              candidates: _CandidatesLater) -> Compilation:
+    """The frames and the checks on them, once the projects are merged."""
+    from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
+    from .returns import check_returns
+
+    timings, master = comp.timings, comp.master
     with _stage(timings, "frames"):
         comp.frames = compile_frames(comp)
         check_accounting(comp)
         comp.problems = sorted(comp.problems + plan_checks(comp.frames, comp), key=lambda p: p.sort_key())
+    with _stage(timings, "candidates"):  # the time waited for them
+        comp.candidates = candidates.result()
+        comp.frames.candidates = frame_tables.candidates_frame(comp.candidates)
     if previous is not None:
         from .rolling import compare_with_previous, comparison_frame
 
@@ -196,6 +210,42 @@ def _merge(cycle_dir: Path, previous: Path | None, master: Master, checked: Vali
     comp.problems = sorted(comp.problems + check_returns(comp), key=lambda p: p.sort_key())
     comp.frames.problems = frame_tables.problems_frame(comp.problems)
     return comp
+
+
+CANDIDATES_CHILD_MIN = 2000  # projects from which the candidates are scored in a child process
+CANDIDATES_TIMEOUT_S = 600.0
+
+
+class _CandidatesLater:
+    """find(projects, decisions), computed in a forked child (it shares the projects; only the pairs come
+    back) while this process builds the frames on the other core; computed here when there is no fork,
+    few projects, or the child fails (the same pairs either way)."""
+
+    def __init__(self, find: Callable[[list[Project], list], list[Candidate]], projects: list[Project],
+                 decisions: list) -> None:
+        from .parallel import can_fork
+
+        self.find, self.args = find, (projects, decisions)
+        self.found: list[Candidate] | None = None
+        self.pending = None
+        if can_fork() and len(projects) >= CANDIDATES_CHILD_MIN:
+            self.pending = start_isolated(find, projects, decisions, timeout=CANDIDATES_TIMEOUT_S)
+        else:
+            self.found = find(projects, decisions)
+
+    def result(self) -> list[Candidate]:
+        if self.found is None:
+            try:
+                self.found = self.pending.result()
+            except Exception:  # noqa: BLE001 - a child that died or ran out of time: score them here
+                log.debug("重複候補の子プロセスが失敗したため、本体で計算します", exc_info=True)
+                self.found = self.find(*self.args)
+        return self.found
+
+    def close(self) -> None:
+        """Stop the child when the compile failed before taking its answer."""
+        if self.pending is not None:
+            self.pending.close()
 
 
 def _problems_by_row(report: Report) -> dict:

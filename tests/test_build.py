@@ -298,3 +298,32 @@ def test_a_failure_in_a_worker_job_is_raised_here_and_stops_the_other_workers(tm
         run_jobs([lambda: _wait_for(started), broken, long], workers=3)
     assert time.monotonic() - t0 < 20
     assert _gone(int(started.read_text()))
+
+
+@forking
+def test_candidates_scored_in_a_child_are_the_ones_scored_here(monkeypatch):
+    """From CANDIDATES_CHILD_MIN projects the candidates are scored in a forked child while the frames are
+    built; the pairs (and their frame) are the same, and a child that fails is replaced by scoring here."""
+    import compiler.build as build_module
+
+    here = compile_cycle(SAMPLE)
+    assert here.candidates
+    monkeypatch.setattr(build_module, "CANDIDATES_CHILD_MIN", 0)
+    started = []
+    real_start = build_module.start_isolated
+
+    def counting(*args, **kwargs):
+        started.append(args[0].__name__)
+        return real_start(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "start_isolated", counting)
+    child = compile_cycle(SAMPLE)
+    assert started == ["find_candidates"]
+    assert child.candidates == here.candidates
+    assert child.frames.candidates.equals(here.frames.candidates)
+
+    def dying(*args, **kwargs):
+        return real_start(os.abort, timeout=10)
+
+    monkeypatch.setattr(build_module, "start_isolated", dying)
+    assert compile_cycle(SAMPLE).candidates == here.candidates
