@@ -18,7 +18,7 @@ from .budget import BUDGET_FILE, BudgetRead, start_budget_read
 from .decisions import DECISION_FILE, load_decisions
 from .master import MASTER_FILE, load_master
 from .isolate import start_isolated
-from .models import Compilation, Master, Project
+from .models import Candidate, Compilation, Master, Project
 from .outputs import OutputError, has_outputs, os_cause, recover, remove_stale_staging, staging, swap_into_place
 from .problems import Report
 from .validate import Validated
@@ -162,8 +162,7 @@ def _merge(cycle_dir: Path, previous: Path | None, master: Master, checked: Vali
         log_entries = [e for g, p in zip(groups, projects) for e in merge_log(g, p)]
         projects.sort(key=_project_sort_key(master))
         log_entries.sort(key=lambda e: (e.origin.file, SHEET_ORDER.get(e.origin.sheet, 9), e.origin.row))
-    # the candidates are scored (in a child for a large cycle) while the frames are built
-    candidates = _Later(find_candidates, projects, decisions, in_child=len(projects) >= CHILD_MIN_PROJECTS)
+    candidates = _CandidatesLater(find_candidates, projects, decisions)  # scored while the frames are built
     comp = Compilation(
         master=master, files=checked.files, rows_read=checked.rows_read, rows_excluded=len(checked.excluded),
         projects=projects, measure_kpis=checked.kpis, merge_log=log_entries, candidates=[],
@@ -172,85 +171,80 @@ def _merge(cycle_dir: Path, previous: Path | None, master: Master, checked: Vali
         entries_refused=refused,
         decisions=decisions,
     )
-    with candidates:
+    try:
         return _complete(comp, previous, budget_read, candidates)
+    finally:
+        candidates.close()
 
 
 def _complete(comp: Compilation, previous: Path | None, budget_read: BudgetRead,
-              candidates: _Later) -> Compilation:
+              candidates: _CandidatesLater) -> Compilation:
     """The frames and the checks on them, once the projects are merged."""
-    from .frames import attach_budget, budget_tables, compile_frames, evaluate as evaluate_frames, plan_checks
-    from .frames import tables as frame_tables
+    from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
     from .returns import check_returns
 
     timings, master = comp.timings, comp.master
+    with _stage(timings, "frames"):
+        comp.frames = compile_frames(comp)
+        check_accounting(comp)
+        comp.problems = sorted(comp.problems + plan_checks(comp.frames, comp), key=lambda p: p.sort_key())
+    with _stage(timings, "candidates"):  # the time waited for them
+        comp.candidates = candidates.result()
+        comp.frames.candidates = frame_tables.candidates_frame(comp.candidates)
+    if previous is not None:
+        from .rolling import compare_with_previous, comparison_frame
+
+        with _stage(timings, "previous"):
+            comp.previous = compare_with_previous(comp, Path(previous))
+            comp.frames.comparison = comparison_frame(comp.previous)
+            comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
+    planned = comp.previous.planned if comp.previous is not None else None
+    with _stage(timings, "frames"):
+        comp.problems = sorted(comp.problems + evaluate_frames(comp.frames, comp, planned), key=lambda p: p.sort_key())
     with _stage(timings, "budget"):
         budget_report = Report()
         comp.budget = budget_read.finish(master.budget_settings, budget_report)
-    # the 予算との対照 reads the projects and the export only: computed beside the frames
-    in_child = comp.budget is not None and len(comp.projects) >= CHILD_MIN_PROJECTS
-    with _Later(budget_tables, comp, in_child=in_child) as budget:
-        with _stage(timings, "frames"):
-            comp.frames = compile_frames(comp)
-            check_accounting(comp)
-            comp.problems = sorted(comp.problems + plan_checks(comp.frames, comp), key=lambda p: p.sort_key())
-        with _stage(timings, "candidates"):  # the time waited for them
-            comp.candidates = candidates.result()
-            comp.frames.candidates = frame_tables.candidates_frame(comp.candidates)
-        if previous is not None:
-            from .rolling import compare_with_previous, comparison_frame
-
-            with _stage(timings, "previous"):
-                comp.previous = compare_with_previous(comp, Path(previous))
-                comp.frames.comparison = comparison_frame(comp.previous)
-                comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
-        planned = comp.previous.planned if comp.previous is not None else None
-        with _stage(timings, "frames"):
-            comp.problems = sorted(comp.problems + evaluate_frames(comp.frames, comp, planned),
-                                   key=lambda p: p.sort_key())
-        with _stage(timings, "budget"):  # with the time waited for it
-            found = attach_budget(comp.frames, budget.result())
-            comp.problems = sorted(comp.problems + budget_report.problems + found, key=lambda p: p.sort_key())
+        found = compare_budget(comp.frames, comp)
+        comp.problems = sorted(comp.problems + budget_report.problems + found, key=lambda p: p.sort_key())
     # which returns can be written is decided before anything is rendered (see returns.check_returns)
     comp.problems = sorted(comp.problems + check_returns(comp), key=lambda p: p.sort_key())
     comp.frames.problems = frame_tables.problems_frame(comp.problems)
     return comp
 
 
-CHILD_MIN_PROJECTS = 2000  # projects from which the candidates and the 予算との対照 are computed in child processes
-CHILD_TIMEOUT_S = 600.0
+CANDIDATES_CHILD_MIN = 2000  # projects from which the candidates are scored in a child process
+CANDIDATES_TIMEOUT_S = 600.0
 
 
-class _Later:
-    """func(*args), computed in a forked child when `in_child` (it shares the compilation; only the result
-    comes back) while this process goes on with the other stages on the other core; computed here when
-    there is no fork, when not `in_child`, or when the child fails (the same result either way)."""
+class _CandidatesLater:
+    """find(projects, decisions), computed in a forked child (it shares the projects; only the pairs come
+    back) while this process builds the frames on the other core; computed here when there is no fork,
+    few projects, or the child fails (the same pairs either way)."""
 
-    def __init__(self, func: Callable[..., T], *args: object, in_child: bool) -> None:
+    def __init__(self, find: Callable[[list[Project], list], list[Candidate]], projects: list[Project],
+                 decisions: list) -> None:
         from .parallel import can_fork
 
-        self.func, self.args = func, args
-        self.done = False
-        self.value: object = None
-        self.pending = start_isolated(func, *args, timeout=CHILD_TIMEOUT_S) if in_child and can_fork() else None
-        if self.pending is None:
-            self.value, self.done = func(*args), True
+        self.find, self.args = find, (projects, decisions)
+        self.found: list[Candidate] | None = None
+        self.pending = None
+        if can_fork() and len(projects) >= CANDIDATES_CHILD_MIN:
+            self.pending = start_isolated(find, projects, decisions, timeout=CANDIDATES_TIMEOUT_S)
+        else:
+            self.found = find(projects, decisions)
 
-    def result(self):  # noqa: ANN201 - func's result
-        if not self.done:
+    def result(self) -> list[Candidate]:
+        if self.found is None:
             try:
-                self.value = self.pending.result()
-            except Exception:  # noqa: BLE001 - a child that died or ran out of time: computed here
-                log.debug("子プロセス（%s）が失敗したため、本体で計算します", self.func.__name__, exc_info=True)
-                self.value = self.func(*self.args)
-            self.done = True
-        return self.value
+                self.found = self.pending.result()
+            except Exception:  # noqa: BLE001 - a child that died or ran out of time: score them here
+                log.debug("重複候補の子プロセスが失敗したため、本体で計算します", exc_info=True)
+                self.found = self.find(*self.args)
+        return self.found
 
-    def __enter__(self) -> "_Later":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pending is not None:  # the compile failed before taking its answer: the child is stopped
+    def close(self) -> None:
+        """Stop the child when the compile failed before taking its answer."""
+        if self.pending is not None:
             self.pending.close()
 
 

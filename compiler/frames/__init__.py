@@ -31,7 +31,7 @@ from . import aggregate, breakdowns, plans as plan_tables, progress as progress_
 if TYPE_CHECKING:
     from ..models import Compilation
 
-__all__ = ["Frames", "compile_frames", "plan_frames", "evaluate", "plan_checks", "compare_budget", "budget_tables", "attach_budget"]
+__all__ = ["Frames", "compile_frames", "plan_frames", "evaluate", "plan_checks", "compare_budget"]
 
 
 @dataclass
@@ -139,23 +139,10 @@ def plan_checks(frames: Frames, comp: Compilation) -> list:
 def compare_budget(frames: Frames, comp: Compilation) -> list:
     """Add the 予算事務事業との対照 frames when the cycle has 予算事務事業.xlsx (`comp.budget`); returns the
     problems found (list[Problem])."""
-    return attach_budget(frames, budget_tables(comp))
-
-
-def budget_tables(comp: Compilation) -> tuple | None:
-    """The 予算事務事業との対照 of the merged projects: (BudgetFrames, problems), None without 予算事務事業.xlsx.
-    It reads the projects and the export only, so it can be computed beside the other frames."""
     if comp.budget is None:
-        return None
+        return []
     from .budget import budget_frames
 
-    return budget_frames(comp, comp.budget)
-
-
-def attach_budget(frames: Frames, tables_found: tuple | None) -> list:
-    """Put budget_tables' frames into `frames`; returns its problems (list[Problem])."""
-    if tables_found is None:
-        return []
-    result, problems = tables_found
+    result, problems = budget_frames(comp, comp.budget)
     frames.budget_compare, frames.budget_items, frames.budget_counts = result.compare, result.items, result.counts
     return problems
