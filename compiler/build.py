@@ -44,12 +44,13 @@ class AccountingError(AssertionError):
 
 
 STAGE_LABELS = {"read": "読み込み・検証", "identify": "事業の統合", "candidates": "重複候補の抽出", "previous": "前年度比較",
-                "budget": "予算との対照"}
+                "budget": "予算との対照", "frames": "集計の表"}
 
 
 @contextmanager
-def _stage(timings: dict[str, float], name: str) -> Iterator[None]:
-    log.info("%s …", STAGE_LABELS.get(name, name))
+def _stage(timings: dict[str, float], name: str, quiet: bool = False) -> Iterator[None]:
+    if not quiet:
+        log.info("%s …", STAGE_LABELS.get(name, name))
     t0 = time.perf_counter()
     with _gc_paused():
         yield
@@ -162,7 +163,8 @@ def _merge(cycle_dir: Path, previous: Path | None, master: Master, checked: Vali
         log_entries = [e for g, p in zip(groups, projects) for e in merge_log(g, p)]
         projects.sort(key=_project_sort_key(master))
         log_entries.sort(key=lambda e: (e.origin.file, SHEET_ORDER.get(e.origin.sheet, 9), e.origin.row))
-    candidates = _CandidatesLater(find_candidates, projects, decisions)  # scored while the frames are built
+    with _stage(timings, "candidates"):  # started here (scored while the frames are built), waited for below
+        candidates = _CandidatesLater(find_candidates, projects, decisions)
     comp = Compilation(
         master=master, files=checked.files, rows_read=checked.rows_read, rows_excluded=len(checked.excluded),
         projects=projects, measure_kpis=checked.kpis, merge_log=log_entries, candidates=[],
@@ -188,7 +190,7 @@ def _complete(comp: Compilation, previous: Path | None, budget_read: BudgetRead,
         comp.frames = compile_frames(comp)
         check_accounting(comp)
         comp.problems = sorted(comp.problems + plan_checks(comp.frames, comp), key=lambda p: p.sort_key())
-    with _stage(timings, "candidates"):  # the time waited for them
+    with _stage(timings, "candidates", quiet=True):  # the time waited for them
         comp.candidates = candidates.result()
         comp.frames.candidates = frame_tables.candidates_frame(comp.candidates)
     if previous is not None:
@@ -199,7 +201,7 @@ def _complete(comp: Compilation, previous: Path | None, budget_read: BudgetRead,
             comp.frames.comparison = comparison_frame(comp.previous)
             comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
     planned = comp.previous.planned if comp.previous is not None else None
-    with _stage(timings, "frames"):
+    with _stage(timings, "frames", quiet=True):  # the 進行管理 frames, after the 前年度比較 they use
         comp.problems = sorted(comp.problems + evaluate_frames(comp.frames, comp, planned), key=lambda p: p.sort_key())
     with _stage(timings, "budget"):
         budget_report = Report()
