@@ -65,6 +65,7 @@ def write_crossref(comp: Compilation, path: Path) -> None:
                     author=f"{m.city} 企画政策課", company=m.city)
         for writer in WRITERS:
             writer(book, comp)
+            book.write_out()  # each writer finishes its sheets: their rows go to disk, their cells are freed
         book.close()
         os.replace(tmp, path)
     finally:

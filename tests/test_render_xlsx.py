@@ -493,3 +493,49 @@ def test_the_package_is_deflated_at_level_one(tmp_path: Path) -> None:
     import xlsxwriter.workbook
 
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # put back after close()
+
+
+def test_finished_sheets_are_written_out_before_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each sheet's rows are on disk and its cells freed before the book is packaged; the sheet with
+    charts keeps its cells for the charts' cached values (the bytes are xlsxwriter's own: see above)."""
+    from compiler.xlsx.book import Book
+    from compiler.xlsx.progress import ROLLUP_SHEET
+
+    seen: dict[str, tuple[bool, int]] = {}
+    close = Book.close
+
+    def inspecting_close(self: Book) -> None:
+        for ws in self.wb.worksheets():
+            seen[ws.name] = (ws._rows_out is not None, sum(len(cells) for cells in ws.table.values()))
+        close(self)
+
+    monkeypatch.setattr(Book, "close", inspecting_close)
+    write_crossref(refresh(make_compilation()), tmp_path / "x.xlsx")
+    assert seen["事業一覧"] == (True, 0) and seen["検証結果"] == (True, 0)
+    written, kept = seen[ROLLUP_SHEET]
+    assert written and kept > 0
+    assert all(out for out, _ in seen.values())
+    with zipfile.ZipFile(tmp_path / "x.xlsx") as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+        assert charts and all(b"<c:numCache>" in z.read(n) for n in charts)
+
+
+def test_a_write_to_a_written_out_sheet_is_refused(tmp_path: Path) -> None:
+    from compiler.xlsx.book import Book
+    from compiler.xlsx.fastsheet import SheetWrittenOut
+
+    book = Book(tmp_path / "x.xlsx", "t", "a", "c")
+    sheet = book.sheet("一覧")
+    sheet.text(0, 0, "見出し", book.fmt("cell"))
+    sheet.number(1, 0, 5, book.fmt("cell", "num"))
+    book.write_out()
+    for late in (lambda: sheet.text(0, 1, "遅い"), lambda: sheet.text(5, 0, "新しい行"),
+                 lambda: sheet.number(1, 1, 1, book.fmt("cell")), lambda: sheet.row_height(1, 30),
+                 lambda: sheet.comment(1, 0, "注記")):
+        with pytest.raises(SheetWrittenOut):
+            late()
+    sheet.set_width(0, 20)  # what is written outside the rows still may be
+    book.close()
+    ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["一覧"]
+    assert [ws["A1"].value, ws["A2"].value, ws["B1"].value] == ["見出し", 5, None]
+    assert ws.column_dimensions["A"].width == pytest.approx(20, abs=1)

@@ -159,6 +159,12 @@ class Book:
     def sheet(self, name: str) -> "Sheet":
         return Sheet(self, name)
 
+    def write_out(self) -> None:
+        """Write out the rows of every sheet so far (their writers are done) and free their cells."""
+        for ws in self.wb.worksheets():
+            if isinstance(ws, FastWorksheet):
+                ws.write_out_rows()
+
     def close(self) -> None:
         with package_at_level_one(enabled=FAST_CELLS):
             self.wb.close()

@@ -3,9 +3,11 @@ written at zlib level 1.  Both rely on xlsxwriter internals, checked against ver
 another version the book is written by xlsxwriter's own code."""
 from __future__ import annotations
 
+import shutil
+import tempfile
 import zipfile
 from contextlib import contextmanager
-from typing import Iterator
+from typing import IO, Iterator
 
 import xlsxwriter
 import xlsxwriter.workbook
@@ -21,7 +23,13 @@ class FastWorksheet(Worksheet):
     (tests/test_render_xlsx.py compares the two byte for byte) without building and escaping an
     attribute list per cell: a cell reference and a format index hold nothing to escape.
     Any other cell goes to xlsxwriter's own code.  Used with the xlsxwriter versions it was
-    checked against only (FAST_CELLS)."""
+    checked against only (FAST_CELLS).
+
+    A finished sheet can write its rows out early (`write_out_rows`): their XML goes to an unnamed
+    temporary file and the cells are freed, instead of every sheet's cells waiting for
+    Workbook.close() (700,000 cell tuples, some 70 MB at M)."""
+
+    _rows_out: IO[str] | None = None  # the rows' XML, once written out
 
     def _calculate_spans(self) -> None:
         """Worksheet._calculate_spans, visiting the cells each row holds rather than every column
@@ -93,6 +101,55 @@ class FastWorksheet(Worksheet):
                 self.fh.write("".join(parts))
             self._xml_end_tag("row")
 
+    # ------------------------------------------------------------ rows written out before close
+    def write_out_rows(self) -> None:
+        """Write the <sheetData> rows now, in the XML close() would write, and free the cells; a sheet
+        holding charts keeps its cells, read-only, for the charts' cached values.  Any later write to
+        a cell, row or comment of this sheet raises SheetWrittenOut instead of being lost."""
+        if self._rows_out is not None or self.dim_rowmin is None or self.constant_memory:
+            return
+        out = tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.tmpdir)
+        saved, self.fh = self.fh, out
+        try:
+            self._write_rows()
+        except BaseException:
+            out.close()
+            raise
+        finally:
+            self.fh = saved
+        self._rows_out = out
+        kept = {row: _ReadOnlyRow(self.name, cells) for row, cells in self.table.items()} if self.charts else {}
+        self.table = _WrittenOut(self.name, kept)
+
+    def _write_sheet_data(self) -> None:
+        out = self._rows_out
+        if out is None:
+            super()._write_sheet_data()
+            return
+        self._xml_start_tag("sheetData")
+        out.seek(0)
+        shutil.copyfileobj(out, self.fh, 1 << 20)
+        out.close()
+        self._rows_out = None
+        self._xml_end_tag("sheetData")
+
+    def _refuse_if_written_out(self) -> None:
+        if self._rows_out is not None:
+            raise SheetWrittenOut(self.name)
+
+    def set_row(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - xlsxwriter's signature
+        self._refuse_if_written_out()
+        return super().set_row(*args, **kwargs)
+
+    def write_comment(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - xlsxwriter's signature
+        self._refuse_if_written_out()
+        return super().write_comment(*args, **kwargs)
+
+    def _get_range_data(self, *args):  # noqa: ANN002, ANN201 - xlsxwriter's signature
+        if self._rows_out is not None and not self.charts:
+            raise SheetWrittenOut(self.name)  # a chart on another sheet reads cells this one has freed
+        return super()._get_range_data(*args)
+
     def _write_cell(self, row: int, col: int, cell) -> None:  # noqa: ANN001 - xlsxwriter's cell tuples
         kind = cell.__class__
         fmt = cell.format
@@ -107,6 +164,36 @@ class FastWorksheet(Worksheet):
             self.fh.write(f'<c r="{ref}" s="{style}"><v>{cell.number:.16G}</v></c>')
         else:
             self.fh.write(f'<c r="{ref}" s="{style}"/>')
+
+
+class SheetWrittenOut(RuntimeError):
+    """A write to a sheet whose rows were already written out (a writer's ordering error)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"sheet {name!r}: its rows were already written out")
+
+
+class _WrittenOut(dict):
+    """The cell table of a sheet whose rows are written out: reading finds the kept cells (or none),
+    writing a cell raises (xlsxwriter writes through table[row][col], so the row lookup refuses)."""
+
+    def __init__(self, name: str, kept: dict) -> None:
+        super().__init__(kept)
+        self.name = name
+
+    def __missing__(self, row: int) -> None:
+        raise SheetWrittenOut(self.name)
+
+
+class _ReadOnlyRow(dict):
+    """A kept row of a written-out sheet: readable, not writable."""
+
+    def __init__(self, name: str, cells: dict) -> None:
+        super().__init__(cells)
+        self.name = name
+
+    def __setitem__(self, col: int, cell: object) -> None:
+        raise SheetWrittenOut(self.name)
 
 
 _FAST_KINDS = (CellStringTuple, CellNumberTuple, CellBlankTuple)
