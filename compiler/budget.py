@@ -16,7 +16,7 @@ from pathlib import Path
 from .guard import FileRefused, check_package
 from .isolate import Pending, start_isolated
 from .normalise import MAX_MONEY, clean_text, norm_code, parse_money
-from .problems import Report
+from .problems import Problem, Report
 from .schema import label_key
 from .sheetxml import column_letter
 
@@ -122,9 +122,9 @@ class BudgetBook:
 def read_budget(path: Path, settings: BudgetSettings, report: Report) -> BudgetBook | None:
     """The items of the export at `path`, or None when there is no such file or it cannot be read
     (reported).  Rows without a code, with a repeated code or an unreadable amount are reported."""
-    reading = start_budget_read(path)
+    reading = start_budget_read(path, settings)
     try:
-        return reading.finish(settings, report)
+        return reading.finish(report)
     finally:
         reading.close()
 
@@ -134,41 +134,49 @@ class BudgetRead:
     """The export being read in a child process (start_budget_read); finish() gives its items."""
 
     path: Path
-    pending: Pending[list[tuple[str, list[list[object]]]]] | None
+    pending: Pending[tuple[BudgetBook | None, list[Problem]]] | None
 
     def close(self) -> None:
         """Stop the child when finish() was never called (the compile failed before)."""
         if self.pending is not None:
             self.pending.close()
 
-    def finish(self, settings: BudgetSettings, report: Report) -> BudgetBook | None:
+    def finish(self, report: Report) -> BudgetBook | None:
+        """The items read, their problems added to `report` (None: no export, or not one to use)."""
         if self.pending is None:
             return None
-        name = self.path.name
         try:
-            sheets = self.pending.result()
+            book, problems = self.pending.result()
         except FileRefused as exc:
-            report.add("budget-unreadable", file=name, detail=exc.detail)
+            report.add("budget-unreadable", file=self.path.name, detail=exc.detail)
             return None
-        for title, rows in sheets:
-            header = _header(rows, settings)
-            if header is not None:
-                return _items(name, title, rows, *header, settings, report)
-        wanted = "・".join(settings.labels[f] for f, required in FIELDS.items() if required)
-        report.add("budget-no-header", file=name, detail=wanted)
-        return None
+        report.extend(problems)
+        return book
 
 
-def start_budget_read(path: Path) -> BudgetRead:
+def start_budget_read(path: Path, settings: BudgetSettings) -> BudgetRead:
     """Start reading the export at `path` (calamine, in a child process as for the 課's workbooks), so
-    that it is read while the compile goes on; nothing is started when there is no such file."""
+    that it is read while the compile goes on; nothing is started when there is no such file.
+    The child reads the items too: only they and their problems come back, not every cell."""
     path = Path(path)
-    return BudgetRead(path, start_isolated(_sheet_grids, path) if path.is_file() else None)
+    return BudgetRead(path, start_isolated(_read_export, path, settings) if path.is_file() else None)
+
+
+def _read_export(path: Path, settings: BudgetSettings) -> tuple[BudgetBook | None, list[Problem]]:
+    """The export's items and the problems found reading them (runs in the child process)."""
+    report = Report()
+    for title, rows in _sheet_grids(path):
+        header = _header(rows, settings)
+        if header is not None:
+            return _items(path.name, title, rows, *header, settings, report), report.problems
+    wanted = "・".join(settings.labels[f] for f, required in FIELDS.items() if required)
+    report.add("budget-no-header", file=path.name, detail=wanted)
+    return None, report.problems
 
 
 def _sheet_grids(path: Path) -> list[tuple[str, list[list[object]]]]:
-    """Every sheet of the workbook as rows of values (runs in the child process); FileRefused when the
-    preflight refuses the file or calamine cannot read it."""
+    """Every sheet of the workbook as rows of values; FileRefused when the preflight refuses the file
+    or calamine cannot read it."""
     from python_calamine import CalamineWorkbook
 
     from .read import cell_value

@@ -120,7 +120,7 @@ def _gather(cycle_dir: Path, previous: Path | None, workers: int | None) -> Comp
     timings: dict[str, float] = {}
     report = Report()
     master, checked, refused = _read(cycle_dir, workers, timings, report)
-    budget_read = start_budget_read(cycle_dir / BUDGET_FILE)  # read in a child while the rows are merged
+    budget_read = start_budget_read(cycle_dir / BUDGET_FILE, master.budget_settings)  # read while the rows are merged
     try:
         return _merge(cycle_dir, previous, master, checked, len(refused), report, timings, budget_read)
     finally:
@@ -205,7 +205,7 @@ def _complete(comp: Compilation, previous: Path | None, budget_read: BudgetRead,
         comp.problems = sorted(comp.problems + evaluate_frames(comp.frames, comp, planned), key=lambda p: p.sort_key())
     with _stage(timings, "budget"):
         budget_report = Report()
-        comp.budget = budget_read.finish(master.budget_settings, budget_report)
+        comp.budget = budget_read.finish(budget_report)
         found = compare_budget(comp.frames, comp)
         comp.problems = sorted(comp.problems + budget_report.problems + found, key=lambda p: p.sort_key())
     # which returns can be written is decided before anything is rendered (see returns.check_returns)

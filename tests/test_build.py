@@ -83,9 +83,9 @@ def test_the_collector_stays_off_while_a_cycle_is_gathered(monkeypatch):
     between = []
     start = build_module.start_budget_read  # called between the read and identify stages
 
-    def recording(path):
+    def recording(path, settings):
         between.append(gc.isenabled())
-        return start(path)
+        return start(path, settings)
 
     monkeypatch.setattr(build_module, "start_budget_read", recording)
     assert gc.isenabled()
