@@ -23,9 +23,9 @@ from .outputs import OutputError, has_outputs, os_cause, recover, remove_stale_s
 from .problems import Report
 from .validate import Validated
 
-# the stages after the read (pandas, rapidfuzz, lxml among their imports) are imported while the workers
-# read the workbooks: importing them before would keep a core idle (see _waiting)
-LATER_STAGES = ("compiler.identify", "compiler.merge", "compiler.candidates", "compiler.frames", "compiler.returns")
+# the stages after the read (pandas, rapidfuzz, lxml among their imports; openpyxl for 重複判定.xlsx) are
+# imported while the workers read the workbooks: importing them before would keep a core idle (see _waiting)
+LATER_STAGES = ("openpyxl", "compiler.identify", "compiler.merge", "compiler.candidates", "compiler.frames", "compiler.returns")
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -4,8 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-
 from .guard import FileRefused, check_package
 from .normalise import clean_text, match_key, nfkc
 from .problems import Report
@@ -48,6 +46,8 @@ def load_decisions(path: Path, report: Report) -> list[Decision]:
     except FileRefused as exc:
         report.add(exc.code, file=path.name, detail=exc.detail)
         return []
+    import openpyxl  # imported when used: not on the start-up path of every compile (see build.LATER_STAGES)
+
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001

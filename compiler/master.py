@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
-
 from .models import (BasicGoal, Department, Direction, Master, Measure, Policy, Scenario,
                      StrategyMeasure)
 from .budget import MAPPING_LABELS, MAPPING_SHEET, MappingError, read_settings
@@ -39,13 +37,32 @@ class MasterError(Exception):
     """The master cannot be used; the message is for the planning division."""
 
 
-def _read_table(wb: openpyxl.Workbook, sheet: str, labels: tuple[str, ...], name: str,
+class _Sheets:
+    """The master's cell values by sheet, read with calamine (openpyxl, with numpy behind it, costs a
+    seventh of a second to import: more than the master takes to read, on the path before the 課's
+    workbooks can be read).  Rows are laid out from A1 as openpyxl gives them; a blank is None."""
+
+    def __init__(self, path: Path) -> None:
+        from python_calamine import CalamineWorkbook
+
+        self._book = CalamineWorkbook.from_path(str(path))
+        self.sheetnames: list[str] = list(self._book.sheet_names)
+
+    def rows(self, sheet: str) -> list[tuple]:
+        grid = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return [tuple(None if v == "" else v for v in row) for row in grid]
+
+    def close(self) -> None:
+        self._book.close()
+
+
+def _read_table(wb: _Sheets, sheet: str, labels: tuple[str, ...], name: str,
                 optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
     """The rows of `sheet` under its header row (the first of 10 holding every label), as (row, {label: text});
     `optional` labels are read when the header has them and are "" otherwise."""
     if sheet not in wb.sheetnames:
         raise MasterError(f"{name}: シート「{sheet}」がありません。計画マスタには {'・'.join(MASTER_SHEETS)} のシートが必要です。")
-    rows = list(wb[sheet].iter_rows(values_only=True))
+    rows = wb.rows(sheet)
     wanted = {label_key(lab): lab for lab in labels}
     for h, row in enumerate(rows[:10]):
         keys = [label_key(v) for v in row]
@@ -72,7 +89,7 @@ def load_master(path: Path) -> Master:
     except FileRefused as exc:
         raise MasterError(f"{name}: {CATALOGUE[exc.code].template.format(detail=exc.detail, column='', value='')}") from exc
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = _Sheets(path)
     except Exception as exc:  # noqa: BLE001 - any reader failure is one message
         raise MasterError(f"{name} を読み込めません（{type(exc).__name__}）。Excel で開けるか確認してください。") from exc
     try:
@@ -209,14 +226,14 @@ def load_master(path: Path) -> Master:
     )
 
 
-def _ledger_rows(wb: openpyxl.Workbook) -> dict[str, list[tuple]]:
+def _ledger_rows(wb: _Sheets) -> dict[str, list[tuple]]:
     """The cell values of the optional 個別計画 sheet ({} without it; a sheet that cannot be read gives no
     rows, which the ledger reports as unusable: a broken ledger never stops the run)."""
     out: dict[str, list[tuple]] = {}
     for sheet in wb.sheetnames:
         if name_key(sheet) == LEDGER_SHEET:
             try:
-                out[sheet] = [tuple(r) for r in wb[sheet].iter_rows(values_only=True)]
+                out[sheet] = wb.rows(sheet)
             except Exception:  # noqa: BLE001 - reported by read_ledger as a sheet without a header
                 out[sheet] = []
             break

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import openpyxl
-
 from .normalise import clean_text, strip_control
 from .schema import label_key
 
@@ -48,6 +46,8 @@ def read_previous_indicators(path: Path) -> list[dict[str, str]]:
 
 
 def _read_sheet(book: Path, sheet: str, keys: tuple[str, ...], required: bool) -> list[dict[str, str]]:
+    import openpyxl  # imported when used: not on the start-up path of every compile (see build.LATER_STAGES)
+
     try:
         wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any reader failure is one message
