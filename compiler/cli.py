@@ -13,12 +13,40 @@ import re
 import signal
 import sys
 from pathlib import Path
+from typing import Iterable
 
 from .master import MasterError
 from .outputs import OutputError, os_cause
 from .previous import PreviousError
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+EXIT_READER_GONE = 128 + 13  # SIGPIPE: what a command ends with when the reader of its output went away
+
+
+class ReaderGone(Exception):
+    """Standard output was closed by its reader (`… | head`): the work is done, only lines went unread."""
+
+
+def _say(lines: Iterable[str]) -> None:
+    """Print lines to standard output; a reader that went away is ReaderGone, not a file that cannot be written."""
+    try:
+        for line in lines:
+            print(line)
+        sys.stdout.flush()
+    except BrokenPipeError as exc:
+        raise ReaderGone from exc
+
+
+def _silence_stdout() -> None:
+    """Point the closed standard output at the null device, so that flushing it at exit fails no more."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass
 
 
 class Terminated(BaseException):
@@ -72,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated:
         print(_interrupted(args.command), file=sys.stderr)
         return 128 + signal.SIGTERM
+    except ReaderGone:
+        _silence_stdout()
+        return EXIT_READER_GONE
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -91,6 +122,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "export":
             return _export(args)
         return _templates(args)
+    except ReaderGone:
+        raise  # not a file that cannot be written (below): see main
     except MasterError as exc:
         print(f"計画マスタを使用できません: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -136,8 +169,7 @@ def _compile(args: argparse.Namespace) -> int:
     out = args.output or default_output_dir(comp)
     if args.timings:
         args.timings.write_text(json.dumps(comp.timings, ensure_ascii=False, indent=1), encoding="utf-8")
-    for line in summary_lines(comp, out):
-        print(line)
+    _say(summary_lines(comp, out))
     return EXIT_DATA if args.strict and comp.errors else EXIT_OK
 
 
@@ -149,10 +181,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"年度フォルダが見つかりません: {args.cycle_dir}", file=sys.stderr)
         return EXIT_USAGE
     comp = compile_cycle(args.cycle_dir)
-    for line in problem_table(comp.problems):
-        print(line)
-    for line in summary_lines(comp, None):
-        print(line)
+    _say([*problem_table(comp.problems), *summary_lines(comp, None)])
     return EXIT_DATA if args.strict and comp.errors else EXIT_OK
 
 
@@ -165,7 +194,7 @@ def _export(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     comp = compile_cycle(args.cycle_dir, previous=args.previous)
     paths = write_csv(comp.frames, args.output)
-    print(f"{len(paths)} 件の CSV を {args.output} に書き出しました。")
+    _say([f"{len(paths)} 件の CSV を {args.output} に書き出しました。"])
     return EXIT_OK
 
 
@@ -175,7 +204,5 @@ def _templates(args: argparse.Namespace) -> int:
 
     master = load_master(args.master)
     run = make_templates(master, args.output, args.previous)
-    print(f"{len(run.paths)} 課の調書様式を {args.output} に作成しました。")
-    for line in moved_lines(run):
-        print(line)
+    _say([f"{len(run.paths)} 課の調書様式を {args.output} に作成しました。", *moved_lines(run)])
     return EXIT_OK

@@ -95,3 +95,19 @@ def test_the_process_exits_with_main_s_code_and_every_line_written(tmp_path):
     assert lines[0].startswith("ブック 1 件") and lines[-1].startswith("出力先:")
     assert subprocess.run([sys.executable, "-m", "compiler", "check", str(tmp_path / "nope")],
                           capture_output=True, cwd=ROOT).returncode == 2
+
+
+def test_a_reader_that_goes_away_is_not_a_write_failure(tmp_path):
+    """`… | head`: the output's reader closes the pipe.  The command ends quietly with 141 (as after SIGPIPE), not
+    with 「ファイルを読み込めません（Broken pipe）」 and exit 2."""
+    root = make_cycle(tmp_path, {"0501_河川課.xlsx": {"総合計画": [plan_row("A事業", measure="9-9"), plan_row("B事業")]}})
+    for command in (["check", str(root)], ["compile", str(root), "--output", str(tmp_path / "o"), "--quiet"]):
+        r, w = os.pipe()
+        os.close(r)  # the reader is gone before the first line
+        try:
+            done = subprocess.run([sys.executable, "-m", "compiler", *command], stdout=w, stderr=subprocess.PIPE,
+                                  text=True, cwd=ROOT)
+        finally:
+            os.close(w)
+        assert (done.returncode, done.stderr) == (141, ""), command
+    assert (tmp_path / "o" / "クロスリファレンス.xlsx").is_file()  # the work itself was done
