@@ -6,7 +6,7 @@ Every record keeps where it came from so a problem or a merge decision can name 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,6 +99,12 @@ class Department:
     code: str  # 課コード (text, keeps leading zeros)
 
 
+@lru_cache(maxsize=64)
+def _year_labels(start: int, end: int) -> tuple[str, ...]:
+    """The same strings on every call: they are keys of every project's budget (one "R7" object, not 9,000)."""
+    return tuple(f"R{y}" for y in range(start, end + 1))
+
+
 @dataclass
 class Master:
     path: Path
@@ -130,7 +136,7 @@ class Master:
     @property
     def years(self) -> tuple[str, ...]:
         """Year labels of the rolling window, e.g. ("R7", "R8", "R9")."""
-        return tuple(f"R{y}" for y in range(self.start_year, self.end_year + 1))
+        return _year_labels(self.start_year, self.end_year)
 
     @property
     def first_year(self) -> str:
