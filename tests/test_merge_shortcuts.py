@@ -5,6 +5,8 @@ import dataclasses
 
 import pandas as pd
 
+from compiler.frames.budget import COMPARE_COLUMNS, ITEM_COLUMNS, _typed_frame
+from compiler.frames.breakdowns import codes_in_use
 from compiler.identify import RULE_NAME, Group, _members
 from compiler.merge import _budget_keys, _code_sort, _first, build_project
 from compiler.models import SHEET_PLAN, SHEET_RESILIENCE, InputRow, Origin
@@ -62,3 +64,18 @@ def test_project_of_rows_out_of_order_is_the_project_of_rows_in_order():
     assert dataclasses.astuple(shuffled) == dataclasses.astuple(ordered)
     assert shuffled.status == "継続" and shuffled.budget["R7"] == 100 and shuffled.location == "中央排水区"
     assert shuffled.sources[0].row == 2  # the stable order: 総合計画 rows first
+
+
+def test_typed_frame_matches_astype_of_the_rows():
+    rows = [("A1", "予算事業", "河川課", "一般", "1", "2", "3", 1500, 2, "0501-001", True, 5),
+            ("A2", "予算事業2", "", "下水道", "", "", "", None, None, "", False, 6)]
+    expected = pd.DataFrame(rows, columns=list(ITEM_COLUMNS)).astype(ITEM_COLUMNS)
+    pd.testing.assert_frame_equal(_typed_frame(rows, ITEM_COLUMNS), expected, check_exact=True)
+    empty = pd.DataFrame([], columns=list(COMPARE_COLUMNS)).astype(COMPARE_COLUMNS)
+    pd.testing.assert_frame_equal(_typed_frame([], COMPARE_COLUMNS), empty, check_exact=True)
+    assert list(_typed_frame([], COMPARE_COLUMNS).dtypes) == list(empty.dtypes)
+
+
+def test_codes_in_use_takes_a_series_as_a_list():
+    used = pd.Series(["3-10", "", "1-1", "3-9", "3-10"], dtype="string")
+    assert codes_in_use(["1-1"], used) == codes_in_use(["1-1"], used.tolist()) == ["1-1", "3-9", "3-10"]
