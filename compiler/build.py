@@ -181,7 +181,10 @@ def _merge(cycle_dir: Path, previous: Path | None, master: Master, checked: Vali
 
 def _complete(comp: Compilation, previous: Path | None, budget_read: BudgetRead,
               candidates: _CandidatesLater) -> Compilation:
-    """The frames and the checks on them, once the projects are merged."""
+    """The frames and the checks on them, once the projects are merged.
+
+    Each check's problems are appended as found and sorted once at the end: the sort is stable, so this
+    is the order that sorting after every check gave (the checks in between read no problem's order)."""
     from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
     from .returns import check_returns
 
@@ -189,7 +192,7 @@ def _complete(comp: Compilation, previous: Path | None, budget_read: BudgetRead,
     with _stage(timings, "frames"):
         comp.frames = compile_frames(comp)
         check_accounting(comp)
-        comp.problems = sorted(comp.problems + plan_checks(comp.frames, comp), key=lambda p: p.sort_key())
+        comp.problems = comp.problems + plan_checks(comp.frames, comp)
     with _stage(timings, "candidates", quiet=True):  # the time waited for them
         comp.candidates = candidates.result()
         comp.frames.candidates = frame_tables.candidates_frame(comp.candidates)
@@ -199,15 +202,15 @@ def _complete(comp: Compilation, previous: Path | None, budget_read: BudgetRead,
         with _stage(timings, "previous"):
             comp.previous = compare_with_previous(comp, Path(previous))
             comp.frames.comparison = comparison_frame(comp.previous)
-            comp.problems = sorted(comp.problems + comp.previous.problems, key=lambda p: p.sort_key())
+            comp.problems = comp.problems + comp.previous.problems
     planned = comp.previous.planned if comp.previous is not None else None
     with _stage(timings, "frames", quiet=True):  # the 進行管理 frames, after the 前年度比較 they use
-        comp.problems = sorted(comp.problems + evaluate_frames(comp.frames, comp, planned), key=lambda p: p.sort_key())
+        comp.problems = comp.problems + evaluate_frames(comp.frames, comp, planned)
     with _stage(timings, "budget"):
         budget_report = Report()
         comp.budget = budget_read.finish(budget_report)
         found = compare_budget(comp.frames, comp)
-        comp.problems = sorted(comp.problems + budget_report.problems + found, key=lambda p: p.sort_key())
+        comp.problems = comp.problems + budget_report.problems + found
     # which returns can be written is decided before anything is rendered (see returns.check_returns)
     comp.problems = sorted(comp.problems + check_returns(comp), key=lambda p: p.sort_key())
     comp.frames.problems = frame_tables.problems_frame(comp.problems)

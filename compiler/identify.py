@@ -84,8 +84,8 @@ def group_rows(rows: list[InputRow], decisions: list[Decision], report: Report,
     uf = _UnionFind(n)
     keys = identity_frame(rows)
     side_of = list(zip(keys["所管課キー"].tolist(), keys["照合キー"].tolist()))
-    sides = _members(keys, ["所管課キー", "照合キー"])
-    by_id = _members(keys[keys["事業ID"] != ""], ["事業ID"])
+    sides = _members(side_of)
+    by_id = _members(keys["事業ID"].tolist(), skip="")
     decided: dict[int, str] = {}
     # rule 1: decisions. 別 first, so that no later rule can cross it.
     for d in sorted(decisions, key=lambda d: d.row):
@@ -104,7 +104,7 @@ def group_rows(rows: list[InputRow], decisions: list[Decision], report: Report,
                 if uf.union(a[0], i):
                     decided[i] = RULE_DECISION
     # rule 2: same 事業ID
-    ids = [{str(r.get("id"))} if r.get("id") else set() for r in rows]
+    ids = [{str(v)} if (v := r.values.get("id")) else set() for r in rows]  # r.get("id"), without the call
     for rid, members in by_id.items():
         for i in members[1:]:
             if not uf.union(members[0], i):  # a 別 decision keeps rows with this ID apart
@@ -153,14 +153,19 @@ def identity_frame(rows: list[InputRow]) -> pd.DataFrame:
                          "照合キー": [match_key(r.raw_name) for r in rows]}, dtype="string")
 
 
-def _members(keys: pd.DataFrame, by: list[str]) -> dict:
-    """{key (a tuple for several columns, else the value): index labels of its rows (row numbers
-    in the stable order), ascending}."""
-    if keys.empty:
-        return {}
-    groups = keys.groupby(by if len(by) > 1 else by[0], sort=False).indices
-    labels = keys.index.to_numpy()
-    return {k: labels[v].tolist() for k, v in groups.items()}
+def _members(keys: list, skip: object = None) -> dict:
+    """{key: positions of its rows (row numbers in the stable order), ascending}, keys in order of first
+    appearance; rows whose key is `skip` are left out.  A dict of lists: most keys have one or two rows,
+    where a groupby's per-group arrays cost ten times as much."""
+    out: dict = {}
+    for i, k in enumerate(keys):
+        if k != skip:
+            members = out.get(k)
+            if members is None:
+                out[k] = [i]
+            else:
+                members.append(i)
+    return out
 
 
 def _merge_side(members: list[int], rows: list[InputRow], uf: _UnionFind, root_ids: list[set[str]],

@@ -7,6 +7,8 @@ and a warning names both cells.  Budget comes from the primary 総合計画 row 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .identify import RULE_DECISION, SHEET_ORDER, Group, generated_id, row_order
 from .ledger import split_refs
 from .models import (FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, InputRow, Master,
@@ -19,12 +21,18 @@ PLAN_SCALARS = ("status", "content", "account", "budget_kind", "budget_page", "d
 RES_SCALARS = ("location", "actor", "start_year", "end_year", "total_cost", "field", "grants")
 
 
+_BLANK = (None, "", ())
+
+
 def _first(rows: list[InputRow], key: str, report: Report, label: str) -> object:
     """The first non-blank value; a different later value is a conflict warning."""
+    if len(rows) == 1:  # most projects have one row per sheet: nothing to compare
+        v = rows[0].values.get(key)
+        return None if v in _BLANK else v
     chosen: InputRow | None = None
     for r in rows:
         v = r.values.get(key)
-        if v in (None, "", ()):
+        if v in _BLANK:
             continue
         if chosen is None:
             chosen = r
@@ -49,6 +57,14 @@ def _show(v: object, key: str = "") -> str:
     return str(v)
 
 
+def _any(rows: list[InputRow], key: str) -> bool:
+    """Whether any of the rows has a true value for key."""
+    for r in rows:
+        if r.values.get(key):
+            return True
+    return False
+
+
 def _union(rows: list[InputRow], key: str) -> tuple:
     out: list = []
     for r in rows:
@@ -66,10 +82,9 @@ LABELS = {"status": "新継区分", "content": "事業内容", "account": "会�
 
 
 def build_project(group: Group, master: Master, report: Report, problem_index: dict) -> Project:
-    rows = sorted(group.rows, key=row_order)
-    plan = [r for r in rows if r.sheet == SHEET_PLAN]
-    res = [r for r in rows if r.sheet == SHEET_RESILIENCE]
-    strat = [r for r in rows if r.sheet == SHEET_STRATEGY]
+    single = len(group.rows) == 1  # half the projects: nothing to order, compare or warn about
+    rows = group.rows if single else sorted(group.rows, key=row_order)
+    plan, res, strat = _by_sheet(rows)
     primaries = [r for r in plan if not r.values.get("relist")]
     if plan and not primaries:
         report.add("relist-no-primary", file=plan[0].origin.file, sheet=SHEET_PLAN, cell=plan[0].cell("name"),
@@ -90,17 +105,19 @@ def build_project(group: Group, master: Master, report: Report, problem_index: d
         _fill_resilience(p, res, report)
     if strat:
         _fill_strategy(p, strat)
-    decided = {group.rows[i].origin for i, rule in group.rules.items() if rule == RULE_DECISION}
-    for same_sheet in (primaries, res, strat):
-        _warn_other_names([r for r in same_sheet if r.origin not in decided], report)
+    if not single:
+        decided = {group.rows[i].origin for i, rule in group.rules.items() if rule == RULE_DECISION}
+        for same_sheet in (primaries, res, strat):
+            _warn_other_names([r for r in same_sheet if r.origin not in decided], report)
     ids = [str(lead.values["id"])] if lead.values.get("id") else sorted({str(r.values["id"]) for r in rows
                                                                          if r.values.get("id")})
     if ids:
         p.project_id = ids[0]
     else:
         p.project_id, p.id_generated = generated_id(master, dept, key), True
-    depts = sorted({str(r.values.get("dept", "")) for r in rows if r.values.get("id") == p.project_id})
-    if not p.id_generated and len(depts) > 1:
+    depts = () if single or p.id_generated else sorted({str(r.values.get("dept", "")) for r in rows
+                                                         if r.values.get("id") == p.project_id})
+    if len(depts) > 1:
         report.add("id-conflict", file=lead.origin.file, sheet=lead.origin.sheet, cell=lead.cell("id"),
                    column="事業ID", value=p.project_id, detail="・".join(depts))
     p.sources = tuple(r.origin for r in rows)
@@ -116,6 +133,25 @@ def build_project(group: Group, master: Master, report: Report, problem_index: d
     p.needs_review = any(r.has_error for r in rows)
     p.review_reasons = tuple(dict.fromkeys(reasons))
     return p
+
+
+def _by_sheet(rows: list[InputRow]) -> tuple[list[InputRow], list[InputRow], list[InputRow]]:
+    """The rows of 総合計画, 国土強靱化 and 総合戦略 (rows of any other sheet are left out), in the rows' order."""
+    out: dict[str, list[InputRow]] = {SHEET_PLAN: [], SHEET_RESILIENCE: [], SHEET_STRATEGY: []}
+    for r in rows:
+        same = out.get(r.origin.sheet)
+        if same is not None:
+            same.append(r)
+    return out[SHEET_PLAN], out[SHEET_RESILIENCE], out[SHEET_STRATEGY]
+
+
+@lru_cache(maxsize=64)
+def _budget_keys(start_year: int, end_year: int) -> tuple[tuple[str, str], ...]:
+    """(year label, its budget field) for the plan's years (Master.years): made once, not per project."""
+    return tuple((f"R{y}", f"budget:R{y}") for y in range(start_year, end_year + 1))
+
+
+_FUND_FIELDS = tuple((k, f"fund:{k}") for k in FUNDING_KEYS)
 
 
 def _warn_other_names(rows: list[InputRow], report: Report) -> None:
@@ -144,6 +180,7 @@ def _lead_order(row: InputRow) -> tuple:
 def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: list[InputRow],
                master: Master, report: Report) -> None:
     v = primary.values
+    budget_keys = _budget_keys(master.start_year, master.end_year)
     p.measure_code = str(v.get("measure") or "")
     for other in primaries[1:]:
         om = other.values.get("measure")
@@ -152,8 +189,8 @@ def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: l
                        column="施策コード", value=p.measure_code,
                        detail=f"{primary.origin.file} {SHEET_PLAN}!{primary.cell('measure')}「{p.measure_code}」 と "
                               f"{other.origin.file} {SHEET_PLAN}!{other.cell('measure')}「{om}」。後者は再掲として扱います")
-        for y in master.years:
-            a, b = v.get(f"budget:{y}"), other.values.get(f"budget:{y}")
+        for y, field in budget_keys:
+            a, b = v.get(field), other.values.get(field)
             if b is not None and a != b:
                 report.add("conflict", file=other.origin.file, sheet=SHEET_PLAN, cell=other.cell(f"budget:{y}"),
                            column=f"{y}事業費（千円）", value=_show(a),
@@ -173,10 +210,10 @@ def _fill_plan(p: Project, primary: InputRow, primaries: list[InputRow], plan: l
     p.budget_kind = str(_first(ordered, "budget_kind", report, LABELS["budget_kind"]) or "")
     p.budget_page = str(_first(ordered, "budget_page", report, LABELS["budget_page"]) or "")
     p.direction_code = str(v.get("direction") or "")
-    p.supplementary = any(bool(r.values.get("supplementary")) for r in plan)
-    p.priority = any(bool(r.values.get("priority")) for r in plan)
-    p.budget = {y: v.get(f"budget:{y}") for y in master.years}  # type: ignore[misc]
-    p.funding = {k: v.get(f"fund:{k}") for k in FUNDING_KEYS}  # type: ignore[misc]
+    p.supplementary = _any(plan, "supplementary")
+    p.priority = _any(plan, "priority")
+    p.budget = {y: v.get(field) for y, field in budget_keys}  # type: ignore[misc]
+    p.funding = {k: v.get(field) for k, field in _FUND_FIELDS}  # type: ignore[misc]
     p.sdgs = tuple(sorted(set(_union(plan, "sdgs"))))
     p.note = "／".join(dict.fromkeys(str(r.values.get("note")) for r in plan if r.values.get("note")))
     settled = _first(ordered, "settled", report, LABELS["settled"])  # a 再掲 row may leave the results blank
@@ -196,7 +233,10 @@ def _plan_refs(rows: list[InputRow]) -> tuple[PlanRef, ...]:
     """関連個別計画 of the project's 総合計画 rows, primary first, each reference once (the first cell citing it)."""
     out: dict[str, PlanRef] = {}
     for r in rows:
-        for text in split_refs(r.values.get("plans")):
+        cited = r.values.get("plans")
+        if cited is None or cited == "":  # most rows cite none
+            continue
+        for text in split_refs(cited):
             out.setdefault(text, PlanRef(text, r.origin, r.cell("plans")))
     return tuple(out.values())
 
@@ -215,7 +255,7 @@ def _fill_resilience(p: Project, res: list[InputRow], report: Report) -> None:
 def _fill_strategy(p: Project, strat: list[InputRow]) -> None:
     p.goals = tuple(sorted(_union(strat, "goals"), key=_code_sort))
     p.strategy_measures = tuple(sorted(_union(strat, "strategy_measures"), key=_code_sort))
-    p.digital = any(bool(r.values.get("digital")) for r in strat)
+    p.digital = _any(strat, "digital")
     kpis: list[ProjectKpi] = []
     for r in strat:
         v = r.values
@@ -234,6 +274,7 @@ def _fill_strategy(p: Project, strat: list[InputRow]) -> None:
         p.grants = "／".join(dict.fromkeys(str(r.values.get("grants")) for r in strat if r.values.get("grants")))
 
 
+@lru_cache(maxsize=4096, typed=True)  # the same codes recur on every project
 def _code_sort(code: str) -> tuple:
     return tuple((0, int(x), "") if x.isdigit() else (1, 0, x) for x in str(code).split("-"))
 

@@ -14,6 +14,8 @@ def codes_in_use(master_codes, used) -> list[str]:
     """Master codes in master order, then codes used by projects that the master lacks (sorted)."""
     known = list(master_codes)
     seen = set(known)
+    if isinstance(used, pd.Series):
+        used = used.tolist()  # Python strings: a Series of strings yields its elements one call each
     extra = sorted({c for c in used if c and c not in seen}, key=code_key)
     return known + extra
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..budget import BudgetBook, BudgetItem, thousand
@@ -118,8 +119,7 @@ def budget_frames(comp: Compilation, book: BudgetBook) -> tuple[BudgetFrames, li
                      SEP.join(shared), "・".join(plan[j].project_id for j in members[u]) if len(members[u]) > 1 else "",
                      unit_plan[u] if unit_codes[u] else None, thousand(unit_yen[u]) if unit_codes[u] else None,
                      diff, None if rate is None else round(rate, 1), u in gap_units, "\n".join(reasons)))
-    compare = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
-    compare = compare.astype(COMPARE_COLUMNS)
+    compare = _typed_frame(rows, COMPARE_COLUMNS)
     items = _items_frame(book, users)
     return BudgetFrames(compare, items, _counts(plan, book, users, compare, len(gap_units))), problems
 
@@ -161,7 +161,14 @@ def _gap_problem(p: Project, year: str, plan_sum: int, budget_yen: int, diff: in
 def _items_frame(book: BudgetBook, users: dict[str, list[str]]) -> pd.DataFrame:
     rows = [(i.code, i.name, i.dept, i.account, i.kan, i.kou, i.moku, i.yen, thousand(i.yen),
              "・".join(users.get(i.code, ())), i.code in users, i.row) for i in book.items]
-    return pd.DataFrame(rows, columns=list(ITEM_COLUMNS)).astype(ITEM_COLUMNS)
+    return _typed_frame(rows, ITEM_COLUMNS)
+
+
+def _typed_frame(rows: list[tuple], columns: dict[str, str]) -> pd.DataFrame:
+    """rows → a DataFrame with the named dtypes, each column built as such (no object columns to convert)."""
+    values = list(zip(*rows)) if rows else [()] * len(columns)
+    return pd.DataFrame({name: np.array(col, dtype=bool) if dtype == "bool" else pd.array(list(col), dtype=dtype)
+                         for (name, dtype), col in zip(columns.items(), values)})
 
 
 def is_general(account: str) -> bool:

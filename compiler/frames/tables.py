@@ -47,7 +47,8 @@ def projects_frame(projects: list[Project], master: Master) -> pd.DataFrame:
     columns = [*_PROJECT_HEAD, *((budget_column(y), INT) for y in master.years),
                *((funding_column(k), INT) for k in FUNDING_KEYS), *_PROJECT_TAIL]
     measures, years = master.measures, master.years
-    rows = [_project_values(p, measures, years) for p in projects]
+    blank = (None,) * (len(years) + len(FUNDING_KEYS))  # budget and 財源 of a project outside 総合計画
+    rows = [_project_values(p, measures, years, blank) for p in projects]
     values = list(zip(*rows)) if rows else [()] * len(columns)
     out = frame({name: (dtype, list(col)) for (name, dtype), col in zip(columns, values)})
     out["計画期間事業費"] = out[[budget_column(y) for y in years]].sum(axis=1, min_count=1).astype(INT)
@@ -103,8 +104,9 @@ _PROJECT_TAIL: tuple[tuple[str, str], ...] = (
 )
 
 
-def _project_values(p: Project, measures: dict, years: tuple[str, ...]) -> tuple:
-    """A project's values in the order of projects_frame's columns."""
+def _project_values(p: Project, measures: dict, years: tuple[str, ...], blank: tuple) -> tuple:
+    """A project's values in the order of projects_frame's columns (`blank`: Nones for the budget and 財源
+    columns).  Lists and map() rather than generators: this runs once per project."""
     policy = (measures[p.measure_code].policy_code if p.measure_code in measures else UNKNOWN) if p.in_plan else ""
     plan = p.in_plan
     return (
@@ -115,7 +117,7 @@ def _project_values(p: Project, measures: dict, years: tuple[str, ...]) -> tuple
         p.in_plan,
         p.in_resilience,
         p.in_strategy,
-        len(p.plans),
+        p.in_plan + p.in_resilience + p.in_strategy,  # len(p.plans)
         policy,
         p.measure_code,
         p.in_plan and p.measure_code in measures,
@@ -130,9 +132,8 @@ def _project_values(p: Project, measures: dict, years: tuple[str, ...]) -> tuple
         p.budget_kind,
         p.budget_page,
         LIST_SEP.join(p.budget_codes),
-        *(p.budget.get(y) if plan else None for y in years),
-        *(p.funding.get(k) if plan else None for k in FUNDING_KEYS),
-        LIST_SEP.join(str(g) for g in p.sdgs),
+        *(([p.budget.get(y) for y in years] + [p.funding.get(k) for k in FUNDING_KEYS]) if plan else blank),
+        LIST_SEP.join(map(str, p.sdgs)),
         LIST_SEP.join(p.scenarios),
         p.resilience_field,
         p.location,
