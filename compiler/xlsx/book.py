@@ -24,8 +24,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..sanitize import safe_number, safe_text
-from .fastsheet import FAST_CELLS, FastWorksheet, package_at_level_one
+from ..sanitize import EXCEL_MAX_CHARS, safe_number, safe_text
+from .fastsheet import BLANK, FAST_CELLS, FastWorksheet, package_at_level_one
 
 FONT = "游ゴシック"
 FIXED_DATE = datetime(2025, 1, 1)
@@ -83,6 +83,10 @@ KIND_STYLES: dict[str, tuple[str, ...]] = {
     "int": ("int",), "score": ("score",), "count": ("zero_blank",),
 }
 NUMERIC_KINDS = {"num", "int", "score", "count"}
+# text this short that str.isprintable() passes is what safe_text returns unchanged: every character
+# sanitize.ILLEGAL_XML removes (C0 controls, U+FFFE/U+FFFF, surrogates) is unprintable, and safe_text
+# cuts only text longer than half of Excel's cell limit (tests/test_render_xlsx.py checks both)
+SHORT_TEXT = EXCEL_MAX_CHARS // 2
 
 
 class XlsxWriteError(RuntimeError):
@@ -185,6 +189,11 @@ class Sheet:
         self.widths: dict[int, float] = {}  # widest value written per column (half-width units)
         self.col_widths: dict[int, float] = {}  # widths set on the sheet
         self.wraps: dict[int, list[tuple[int, str]]] = {}  # row -> wrapped texts, for row heights
+        ws = self.ws
+        fast = isinstance(ws, FastWorksheet)
+        self._string = ws.put_string if fast else ws.write_string
+        self._number = ws.put_number if fast else ws.write_number
+        self._blank = ws.put_blank if fast else ws.write_blank
 
     # ------------------------------------------------------------ checked writes
     def check(self, rc: object, row: int, col: int, what: str) -> None:
@@ -198,11 +207,16 @@ class Sheet:
 
     def text(self, row: int, col: int, value: object, fmt: Format | None = None, measure: bool = True,
              merged: bool = False) -> None:
-        text = safe_text(value)
+        if value.__class__ is str and len(value) <= SHORT_TEXT and value.isprintable():
+            text = value  # what safe_text returns for it (see SHORT_TEXT)
+        else:
+            text = safe_text(value)
         if text == "":
             self.blank(row, col, fmt)
             return
-        self.check(self.ws.write_string(row, col, text, fmt), row, col, "write_string")
+        rc = self._string(row, col, text, fmt)
+        if rc:
+            self.check(rc, row, col, "write_string")
         if measure:
             self._measure(col, display_width(text))
         if fmt is not None and fmt.text_wrap and not fmt.rotation and not merged:
@@ -213,12 +227,12 @@ class Sheet:
         if number is None:
             self.blank(row, col, fmt)
             return
-        self.check(self.ws.write_number(row, col, number, fmt), row, col, "write_number")
+        self.check(self._number(row, col, number, fmt), row, col, "write_number")
         self._measure(col, len(f"{number:,.0f}") + 1)
 
     def blank(self, row: int, col: int, fmt: Format | None = None) -> None:
         if fmt is not None:
-            self.check(self.ws.write_blank(row, col, None, fmt), row, col, "write_blank")
+            self.check(self._blank(row, col, None, fmt), row, col, "write_blank")
 
     def value(self, row: int, col: int, value: object, kind: str, fmt: Format | None = None) -> None:
         """Numbers for numeric kinds (text that is not a number stays text), text otherwise."""
@@ -255,20 +269,18 @@ class Sheet:
              styles: Iterable[Sequence[str]] | None = None) -> int:
         """Write data rows from first_row; `styles` gives extra style names per row.  Returns rows written.
 
-        The hot loop of every large sheet, so it calls xlsxwriter directly with formats resolved
-        once per style.  A blank cell is only written in a row with extra styles (its fill must
-        show); elsewhere it stays absent and `grid` draws its borders (see table())."""
-        ws, book = self.ws, self.book
-        # row/column writers without the A1-notation wrapper of the public methods (same cells)
-        write_string, write_number, write_blank = (
-            (ws._write_string, ws._write_number, ws._write_blank) if isinstance(ws, FastWorksheet)
-            else (ws.write_string, ws.write_number, ws.write_blank))
+        The hot loop of every large sheet: formats are resolved once per style, each row's cells
+        are stored at once (FastWorksheet.put_row) and a column stops being measured once it
+        reaches its maximum width (fit_columns caps it there).  A blank cell is only written in a
+        row with extra styles (its fill must show); elsewhere it stays absent and `grid` draws
+        its borders (see table())."""
+        book = self.book
+        put_row = self.ws.put_row if isinstance(self.ws, FastWorksheet) else None
         style_iter = iter(styles) if styles is not None else None
         formats: dict[tuple[str, ...], list[Format]] = {}
         n_cols = len(columns)
         numeric = [col.kind in NUMERIC_KINDS for col in columns]
         wrapped = [col.kind == "wrap" for col in columns]
-        # a column stops being measured once it reaches its maximum width (fit_columns caps it there)
         enough = [(col.max_width - 2) / 1.1 for col in columns]
         widths = self.widths
         n = 0
@@ -279,26 +291,31 @@ class Sheet:
                 fmts = formats[extra] = [book.fmt("cell", *KIND_STYLES[col.kind], *extra) for col in columns]
             r = first_row + n - 1
             given = len(values)
+            cells: list[object] = [None] * n_cols
             for c in range(n_cols):
                 value = values[c] if c < given else None
-                if numeric[c] and value.__class__ in (int, float):
-                    number = safe_number(value)
-                    if number is not None:
-                        rc = write_number(r, c, number, fmts[c])
-                        if rc:
-                            self.check(rc, r, c, "write_number")
-                        width = len(f"{number:,.0f}") + 1
-                        if width > widths.get(c, 0):
+                if value is None:
+                    if extra:
+                        cells[c] = BLANK
+                    continue
+                kind = value.__class__
+                if kind is str and len(value) <= SHORT_TEXT and value.isprintable():
+                    text = value  # what safe_text returns for it (see SHORT_TEXT)
+                elif numeric[c] and kind in (int, float) and safe_number(value) is not None:
+                    cells[c] = value
+                    known = widths.get(c, 0)
+                    if known < enough[c]:
+                        width = len(f"{value:,.0f}") + 1
+                        if width > known:
                             widths[c] = width
-                        continue
-                text = safe_text(value)
+                    continue
+                else:
+                    text = safe_text(value)
                 if text == "":
                     if extra:
-                        self.check(write_blank(r, c, None, fmts[c]), r, c, "write_blank")
+                        cells[c] = BLANK
                     continue
-                rc = write_string(r, c, text, fmts[c])
-                if rc:
-                    self.check(rc, r, c, "write_string")
+                cells[c] = text
                 known = widths.get(c, 0)
                 if 2 * len(text) > known and known < enough[c]:
                     width = display_width(text)
@@ -306,7 +323,22 @@ class Sheet:
                         widths[c] = width
                 if wrapped[c]:
                     self.wraps.setdefault(r, []).append((c, text))
+            if put_row is None or put_row(r, cells, fmts) < 0:
+                self._put_checked(r, cells, fmts)
         return n
+
+    def _put_checked(self, row: int, cells: Sequence[object], fmts: Sequence[Format]) -> None:
+        """A row of `rows` through xlsxwriter's public writers, a refusal raised naming its cell
+        (any worksheet class; and a row FastWorksheet.put_row left to them)."""
+        for col, value in enumerate(cells):
+            if value is None:
+                continue
+            if value is BLANK:
+                self.check(self.ws.write_blank(row, col, None, fmts[col]), row, col, "write_blank")
+            elif value.__class__ is str:
+                self.check(self.ws.write_string(row, col, value, fmts[col]), row, col, "write_string")
+            else:
+                self.check(self.ws.write_number(row, col, value, fmts[col]), row, col, "write_number")
 
     def table(self, columns: Sequence[Col], rows: Iterable[Sequence[object]],
               styles: Iterable[Sequence[str]] | None = None, *, header_row: int = 0,

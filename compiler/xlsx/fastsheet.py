@@ -7,10 +7,11 @@ import shutil
 import tempfile
 import zipfile
 from contextlib import contextmanager
-from typing import IO, Iterator
+from typing import IO, Iterator, Sequence
 
 import xlsxwriter
 import xlsxwriter.workbook
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellBlankTuple, CellNumberTuple, CellStringTuple, Worksheet
 
@@ -30,21 +31,79 @@ class FastWorksheet(Worksheet):
     Workbook.close() (700,000 cell tuples, some 70 MB at M)."""
 
     _rows_out: IO[str] | None = None  # the rows' XML, once written out
+    # the writers without the A1-notation wrapper of the public ones (xlsx/book.py passes numbers)
+    put_string = Worksheet._write_string
+    put_number = Worksheet._write_number
+    put_blank = Worksheet._write_blank
+
+    def put_row(self, row: int, values: Sequence[object], formats: Sequence[Format | None]) -> int:
+        """Store one row of a list sheet: values[c] is a shared string (str, already safe and
+        within Excel's 32,767 UTF-16 units: sanitize.safe_text), a finite int or float, BLANK (a blank cell
+        carrying its format) or None (no cell).  The cells are the ones _write_string,
+        _write_number and _write_blank would store, in the same order (so the shared string
+        indexes are the same), but the bounds are checked and the used range widened once per
+        row: a row within the sheet's bounds has every column within them when it is shorter than
+        xls_colmax, and the written columns' lowest and highest widen the range as every one of
+        them would.  Returns -1, storing nothing, when the row is out of bounds or the sheet is
+        in constant_memory mode: the caller then writes the row through xlsxwriter's writers."""
+        if not 0 <= row < self.xls_rowmax or len(values) > self.xls_colmax or self.constant_memory:
+            return -1
+        if values.count(None) == len(values):
+            return 0  # no cell: the row stays absent, as it would cell by cell
+        cells = self.table[row]  # refused here once the rows are written out
+        sst = self.str_table
+        index = sst.string_table
+        first = -1
+        last = -1
+        strings = 0
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            kind = value.__class__
+            if kind is str:
+                i = index.get(value)
+                if i is None:
+                    i = index[value] = sst.unique_count
+                    sst.unique_count += 1
+                strings += 1
+                cells[col] = CellStringTuple(i, formats[col])
+            elif value is BLANK:
+                if formats[col] is None:
+                    continue  # xlsxwriter writes no blank cell without a format
+                cells[col] = CellBlankTuple(formats[col])
+            else:
+                cells[col] = CellNumberTuple(value, formats[col])
+            if first < 0:
+                first = col
+            last = col
+        sst.count += strings
+        if first >= 0:
+            self._check_dimensions(row, first)
+            self._check_dimensions(row, last)
+        return 0
 
     def _calculate_spans(self) -> None:
-        """Worksheet._calculate_spans, visiting the cells each row holds rather than every column
-        of the used range (a クロス表 row holds a few marks among 150 columns)."""
+        """Worksheet._calculate_spans, from the lowest and highest column each row holds (found in C
+        by min and max) rather than from every column of the used range (a クロス表 row holds a few
+        marks among 150 columns); only a row holding a column outside the used range is filtered."""
         spans: dict[int, str] = {}
         low: int | None = None
         high = 0
+        first, last = self.dim_colmin, self.dim_colmax
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
             for cols in (self.table.get(row_num), self.comments.get(row_num)):
-                for col_num in cols or ():
-                    if self.dim_colmin <= col_num <= self.dim_colmax:
-                        if low is None:
-                            low = high = col_num
-                        else:
-                            low, high = min(low, col_num), max(high, col_num)
+                if not cols:
+                    continue
+                a, b = min(cols), max(cols)
+                if a < first or b > last:
+                    inside = [c for c in cols if first <= c <= last]
+                    if not inside:
+                        continue
+                    a, b = min(inside), max(inside)
+                if low is None:
+                    low, high = a, b
+                else:
+                    low, high = min(low, a), max(high, b)
             if (row_num + 1) % 16 == 0 or row_num == self.dim_rowmax:
                 if low is not None:
                     spans[row_num // 16] = f"{low + 1}:{high + 1}"
@@ -52,54 +111,56 @@ class FastWorksheet(Worksheet):
         self.row_spans = spans
 
     def _write_rows(self) -> None:
-        """Worksheet._write_rows, writing each row's cells in column order from the cells it holds, a row's
-        cells as one string (column letters and style indexes looked up once per sheet)."""
+        """Worksheet._write_rows, writing each row's cells in column order from the cells it holds, a row
+        as one string (column letters and style indexes looked up once per sheet).  A row without
+        row_info on a sheet of default row heights gets its start tag here: it is what _write_row
+        writes for it (r and spans only: no style, height, outline, nor Excel 2010 attribute)."""
         self._calculate_spans()
         letters: dict[int, str] = {}
-        styles: dict[int, int] = {}
+        styles: dict[Format, str] = {}
         fast = not self.constant_memory
+        plain = self.default_row_height == self.original_row_height and self.excel_version != 2010
+        first, last = self.dim_colmin, self.dim_colmax
+        table, row_info, comments, row_spans = self.table, self.row_info, self.comments, self.row_spans
         for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
-            cells = self.table.get(row_num)
-            info = self.row_info.get(row_num)
-            if not (cells or info is not None or row_num in self.comments):
-                continue
-            span = self.row_spans.get(row_num // 16)
+            cells = table.get(row_num)
+            info = row_info.get(row_num)
             if not cells:
-                self._write_empty_row(row_num, span, info)
+                if info is not None or row_num in comments:
+                    self._write_empty_row(row_num, row_spans.get(row_num // 16), info)
                 continue
-            if info is None:
-                self._write_row(row_num, span)
+            span = row_spans.get(row_num // 16)
+            number = str(row_num + 1)
+            if info is None and plain:
+                parts = [f'<row r="{number}" spans="{span}">' if span else f'<row r="{number}">']
             else:
                 self._write_row(row_num, span, info)
-            number = str(row_num + 1)
-            parts: list[str] = []
+                parts = []
             for col_num in sorted(cells):
-                if not self.dim_colmin <= col_num <= self.dim_colmax:
+                if not first <= col_num <= last:
                     continue
                 cell = cells[col_num]
                 kind = cell.__class__
                 fmt = cell.format
                 if fmt is None or not fast or kind not in _FAST_KINDS:
-                    if parts:
-                        self.fh.write("".join(parts))
-                        parts = []
+                    self.fh.write("".join(parts))
+                    parts = []
                     Worksheet._write_cell(self, row_num, col_num, cell)
                     continue
                 letter = letters.get(col_num)
                 if letter is None:
                     letter = letters[col_num] = xl_rowcol_to_cell_fast(0, col_num)[:-1]
-                style = styles.get(id(fmt))
+                style = styles.get(fmt)
                 if style is None:
-                    style = styles[id(fmt)] = fmt._get_xf_index()
+                    style = styles[fmt] = str(fmt._get_xf_index())
                 if kind is CellStringTuple:
-                    parts.append(f'<c r="{letter}{number}" s="{style}" t="s"><v>{cell.string}</v></c>')
+                    parts.append(f'<c r="{letter}{number}" s="{style}" t="s"><v>{cell[0]}</v></c>')
                 elif kind is CellNumberTuple:
-                    parts.append(f'<c r="{letter}{number}" s="{style}"><v>{cell.number:.16G}</v></c>')
+                    parts.append(f'<c r="{letter}{number}" s="{style}"><v>{cell[0]:.16G}</v></c>')
                 else:
                     parts.append(f'<c r="{letter}{number}" s="{style}"/>')
-            if parts:
-                self.fh.write("".join(parts))
-            self._xml_end_tag("row")
+            parts.append("</row>")
+            self.fh.write("".join(parts))
 
     # ------------------------------------------------------------ rows written out before close
     def write_out_rows(self) -> None:
@@ -164,6 +225,16 @@ class FastWorksheet(Worksheet):
             self.fh.write(f'<c r="{ref}" s="{style}"><v>{cell.number:.16G}</v></c>')
         else:
             self.fh.write(f'<c r="{ref}" s="{style}"/>')
+
+
+class _Blank:
+    """The type of BLANK."""
+
+    def __repr__(self) -> str:
+        return "BLANK"
+
+
+BLANK = _Blank()  # in a row given to put_row: a blank cell that carries its format
 
 
 class SheetWrittenOut(RuntimeError):
