@@ -188,7 +188,7 @@ def _complete(comp: Compilation, previous: Path | None, budget_read: BudgetRead,
     from .frames import compare_budget, compile_frames, evaluate as evaluate_frames, plan_checks, tables as frame_tables
     from .returns import check_returns
 
-    timings, master = comp.timings, comp.master
+    timings = comp.timings
     with _stage(timings, "frames"):
         comp.frames = compile_frames(comp)
         check_accounting(comp)

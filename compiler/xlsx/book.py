@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..sanitize import EXCEL_MAX_CHARS, safe_number, safe_text
+from .measure import A3, A4, PRINT_WIDTH_IN, column_pixels, display_width, fit_scale, wrapped_lines  # noqa: F401
 from .fastsheet import BLANK, FAST_CELLS, FastWorksheet, package_at_level_one
 
 FONT = "游ゴシック"
@@ -37,9 +37,6 @@ WORKBOOK_OPTIONS: dict[str, object] = {
     "default_format_properties": {"font_name": FONT, "font_size": 10, "font_charset": 128, "font_family": 3,
                                   "font_scheme": "none"},  # the font named, not the theme's (Calibri/ＭＳ Ｐゴシック)
 }
-A4, A3 = 9, 8
-# printable width in inches (landscape, margins of 0.4 in on either side) by paper size
-PRINT_WIDTH_IN = {A4: 297 / 25.4 - 0.8, A3: 420 / 25.4 - 0.8}
 MIN_PRINT_SCALE = 60  # % below which a printed list is hard to read
 LINE_HEIGHT = 14.5  # points per line of 10 pt 游ゴシック
 MAX_ROW_HEIGHT = 409  # Excel's limit
@@ -101,37 +98,6 @@ class Col:
     kind: str = "text"
     min_width: float = 6
     max_width: float = 40
-
-
-def display_width(text: str) -> int:
-    """Width of the longest line in half-width units: ASCII counts 1, a character of three or more
-    UTF-8 bytes (kanji, kana, full-width forms, ○ ■ ①) counts 2 — East Asian width, in C speed
-    (counted character by character it cost a second on 10,000 projects)."""
-    if "\n" in text:
-        return max(display_width(line) for line in text.split("\n"))
-    if text.isascii():
-        return len(text)
-    return (len(text) + len(text.encode("utf-8", "surrogatepass"))) // 2
-
-
-def wrapped_lines(text: str, col_width: float) -> int:
-    """Lines `text` takes in a wrapped cell `col_width` characters wide.
-
-    A full-width character takes about 1.8 width units in Excel (游ゴシック) and less in LibreOffice;
-    the estimate leans to Excel so no line is hidden there."""
-    usable = max(1.0, col_width - 1)
-    return sum(max(1, math.ceil(display_width(line) * 0.9 / usable)) for line in text.split("\n"))
-
-
-def column_pixels(width: float) -> int:
-    """A column width in characters as pixels, the way xlsxwriter and Excel convert it (7 px a character, 5 px padding)."""
-    return int(width * 12 + 0.5) if width < 1 else int(width * 7 + 0.5) + 5
-
-
-def fit_scale(widths: Iterable[float], paper: int = A4) -> int:
-    """The zoom (%) Excel applies to print columns of these widths one page wide, landscape."""
-    pixels = sum(column_pixels(w) for w in widths)
-    return max(10, min(100, math.floor(PRINT_WIDTH_IN[paper] * 96 * 100 / max(pixels, 1))))
 
 
 def header_text(text: str) -> str:
