@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from .identify import RULE_DECISION, SHEET_ORDER, Group, generated_id, row_order
 from .ledger import split_refs
-from .models import (FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, InputRow, Master,
+from .models import (_year_labels, FUNDING_KEYS, SHEET_PLAN, SHEET_RESILIENCE, SHEET_STRATEGY, InputRow, Master,
                      MergeLogEntry, PlanRef, Project, ProjectKpi)
 from .normalise import display_name, match_key, year_label
 from .problems import ERROR, Report
@@ -147,8 +147,9 @@ def _by_sheet(rows: list[InputRow]) -> tuple[list[InputRow], list[InputRow], lis
 
 @lru_cache(maxsize=64)
 def _budget_keys(start_year: int, end_year: int) -> tuple[tuple[str, str], ...]:
-    """(year label, its budget field) for the plan's years (Master.years): made once, not per project."""
-    return tuple((f"R{y}", f"budget:R{y}") for y in range(start_year, end_year + 1))
+    """(year label, its budget field) for the plan's years: made once, not per project; the labels are
+    Master.years' own strings (the keys of every project's budget)."""
+    return tuple((y, f"budget:{y}") for y in _year_labels(start_year, end_year))
 
 
 _FUND_FIELDS = tuple((k, f"fund:{k}") for k in FUNDING_KEYS)

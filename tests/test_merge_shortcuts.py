@@ -79,3 +79,8 @@ def test_typed_frame_matches_astype_of_the_rows():
 def test_codes_in_use_takes_a_series_as_a_list():
     used = pd.Series(["3-10", "", "1-1", "3-9", "3-10"], dtype="string")
     assert codes_in_use(["1-1"], used) == codes_in_use(["1-1"], used.tolist()) == ["1-1", "3-9", "3-10"]
+
+
+def test_budget_keys_share_the_masters_year_strings():
+    m = make_master()
+    assert all(a is b for (a, _), b in zip(_budget_keys(m.start_year, m.end_year), m.years))
