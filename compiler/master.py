@@ -45,11 +45,16 @@ class _Sheets:
     def __init__(self, path: Path) -> None:
         from python_calamine import CalamineWorkbook
 
+        self.name = Path(path).name
         self._book = CalamineWorkbook.from_path(str(path))
         self.sheetnames: list[str] = list(self._book.sheet_names)
 
     def rows(self, sheet: str) -> list[tuple]:
-        grid = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        try:
+            grid = self._book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001 - a sheet calamine cannot parse is one message
+            raise MasterError(f"{self.name} シート「{sheet}」を読み込めません（{type(exc).__name__}）。"
+                              "Excel で開いて保存し直してください。") from exc
         return [tuple(None if v == "" else v for v in row) for row in grid]
 
     def close(self) -> None:

@@ -49,3 +49,17 @@ def test_the_start_up_path_imports_no_heavy_library() -> None:
             "print(sorted(m for m in ('openpyxl', 'numpy', 'pandas', 'lxml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_sheet_that_cannot_be_parsed_is_a_message_naming_it(tmp_path: Path, monkeypatch) -> None:
+    """calamine failing on one sheet (here: asked for one it lacks) is a MasterError naming the file and sheet."""
+    import pytest
+
+    from compiler import master as master_module
+
+    path = write_master(tmp_path / "a" / "計画マスタ.xlsx")
+    real = master_module._Sheets.rows
+    monkeypatch.setattr(master_module._Sheets, "rows", lambda self, sheet: real(self, sheet) if sheet != "課一覧"
+                        else real(self, "存在しないシート"))
+    with pytest.raises(master_module.MasterError, match="計画マスタ.xlsx シート「存在しないシート」を読み込めません"):
+        load_master(path)
